@@ -1,0 +1,102 @@
+# Alliance Hub — every set-up step runs from here (see README).
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The first interpreter found that is Python 3.12 or newer (pyenv's `python` honours
+# .python-version).
+PYTHON ?= $(shell for p in python python3.13 python3.12 python3 python3.14; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
+	2>/dev/null && { command -v $$p; break; }; done)
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "error: Alliance Hub needs Python 3.12 or newer; none was found on PATH." >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+.PHONY: install
+install: $(STAMP) ## Create .venv and install the pinned dependencies
+
+var:
+	@mkdir -p var
+
+.PHONY: migrate
+migrate: install var ## Apply database migrations
+	$(MANAGE) migrate --no-input
+
+.PHONY: demo
+demo: migrate ## Load the demo alliance (idempotent)
+	$(MANAGE) seed_demo
+
+.PHONY: run
+run: demo ## Set up everything and serve the demo alliance on http://127.0.0.1:8000
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+.PHONY: test
+test: install var ## Run the whole test suite
+	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+.PHONY: lint
+lint: install ## ruff (lint and format) and djade on the templates
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	find templates members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
+
+.PHONY: format
+format: install ## Apply ruff and djade formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+	find templates members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade
+
+.PHONY: check-migrations
+check-migrations: install ## Fail when a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+.PHONY: check-deploy
+check-deploy: install ## Django's deployment checklist under production settings
+	DJANGO_ENV=production DEBUG=false ALLOWED_HOSTS=hub.alliance.example \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+.PHONY: vendor
+vendor: ## Refresh static/vendor from the pinned npm packages (needs npm)
+	npm ci --no-audit --no-fund
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+	cp node_modules/htmx.org/LICENSE static/vendor/htmx/LICENSE
+
+.PHONY: vendor-check
+vendor-check: ## Fail when static/vendor differs from the pinned npm packages
+	npm ci --no-audit --no-fund --silent
+	cmp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+
+.PHONY: lock
+lock: ## Re-pin requirements*.txt from pyproject.toml in a scratch virtualenv
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet --upgrade pip
+	var/lock-venv/bin/pip install --quiet .
+	var/lock-venv/bin/pip freeze --exclude alliance-hub > requirements.txt
+	var/lock-venv/bin/pip install --quiet '.[dev]'
+	var/lock-venv/bin/pip freeze --exclude alliance-hub > requirements-dev.txt
+	rm -rf var/lock-venv build *.egg-info
+
+.PHONY: worker
+worker: install ## Run a Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A alliance worker --loglevel=INFO
+
+.PHONY: clean
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) var staticfiles node_modules

@@ -1,0 +1,32 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from members.enums import InstitutionStatus
+from members.models import Institution, User
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    institutions = Institution.objects.members()
+    context = {
+        "institution_count": institutions.count(),
+        "country_count": institutions.values("country").distinct().count(),
+        "people_count": User.objects.filter(
+            memberships__status="active",
+            memberships__institution__status=InstitutionStatus.MEMBER,
+        )
+        .distinct()
+        .count(),
+        "founders": institutions.filter(founding_member=True),
+    }
+    return render(request, "home.html", context)
+
+
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: answers when the database does."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

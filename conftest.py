@@ -1,0 +1,62 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from django.conf import settings
+from django.test.utils import override_settings
+
+from members.tests.factories import (
+    CoordinatorFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    RepresentativeFactory,
+)
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip a test whose real dependency is missing; in CI that is a failure instead."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"CI requires it: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache():
+    """Give this run its own cache namespace so rate limits from earlier runs do not leak in."""
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    for config in caches.values():
+        config["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    with override_settings(CACHES=caches):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def institution(db):
+    return InstitutionFactory(name="Technical University of Munich", short_name="TUM", slug="tum", domains=["tum.de"])
+
+
+@pytest.fixture
+def representative(institution):
+    return RepresentativeFactory(institution=institution).person
+
+
+@pytest.fixture
+def researcher(institution):
+    return MembershipFactory(institution=institution).person
+
+
+@pytest.fixture
+def coordinator(db):
+    return CoordinatorFactory()

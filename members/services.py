@@ -1,0 +1,323 @@
+"""Every change to institutions, people and affiliations goes through these functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alliance.exceptions import DomainError
+from members.enums import (
+    InstitutionStatus,
+    MembershipRole,
+    MembershipSource,
+    MembershipStatus,
+)
+from members.models import (
+    Competence,
+    Institution,
+    InstitutionCompetence,
+    InstitutionDomain,
+    Membership,
+    PersonCompetence,
+    User,
+)
+
+INSTITUTION_FIELDS = (
+    "name",
+    "short_name",
+    "slug",
+    "kind",
+    "country",
+    "city",
+    "website",
+    "description",
+    "capacity",
+    "trusts_email_domains",
+)
+COORDINATOR_ONLY_FIELDS = ("founding_member", "status")
+PROFILE_FIELDS = ("display_name", "bio", "orcid", "language")
+
+
+# Email domains -------------------------------------------------------------------------
+
+
+def email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[-1].strip().lower()
+
+
+def institution_for_email(email: str) -> Institution | None:
+    """Find the institution owning the address's domain or the closest parent domain."""
+    parts = email_domain(email).split(".")
+    candidates = [".".join(parts[i:]) for i in range(len(parts) - 1)]
+    matches = {
+        d.domain: d.institution
+        for d in InstitutionDomain.objects.filter(domain__in=candidates).select_related(
+            "institution"
+        )
+    }
+    for candidate in candidates:  # longest (most specific) first
+        if candidate in matches:
+            return matches[candidate]
+    return None
+
+
+def normalise_domains(domains: Iterable[str]) -> list[str]:
+    cleaned = []
+    for domain in domains:
+        domain = domain.strip().lower().removeprefix("@").removeprefix("www.")
+        if domain and domain not in cleaned:
+            cleaned.append(domain)
+    return cleaned
+
+
+def _set_domains(*, institution: Institution, domains: Iterable[str]) -> None:
+    domains = normalise_domains(domains)
+    taken = (
+        InstitutionDomain.objects.filter(domain__in=domains)
+        .exclude(institution=institution)
+        .select_related("institution")
+        .first()
+    )
+    if taken is not None:
+        raise DomainError(
+            _("The domain %(domain)s already belongs to %(institution)s.")
+            % {"domain": taken.domain, "institution": taken.institution}
+        )
+    institution.domains.exclude(domain__in=domains).delete()
+    existing = set(institution.domains.values_list("domain", flat=True))
+    InstitutionDomain.objects.bulk_create(
+        InstitutionDomain(institution=institution, domain=d) for d in domains if d not in existing
+    )
+
+
+def _set_institution_competences(
+    *, institution: Institution, competences: Mapping[Competence, int]
+) -> None:
+    institution.competences.exclude(competence__in=list(competences)).delete()
+    for competence, level in competences.items():
+        InstitutionCompetence.objects.update_or_create(
+            institution=institution, competence=competence, defaults={"level": level}
+        )
+
+
+# Institutions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def institution_create(
+    *,
+    actor: User,
+    domains: Iterable[str] = (),
+    competences: Mapping[Competence, int] | None = None,
+    **fields,
+) -> Institution:
+    unknown = set(fields) - set(INSTITUTION_FIELDS) - set(COORDINATOR_ONLY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown institution fields: {sorted(unknown)}")
+    institution = Institution(**fields)
+    institution.full_clean()
+    institution.save()
+    _set_domains(institution=institution, domains=domains)
+    _set_institution_competences(institution=institution, competences=competences or {})
+    return institution
+
+
+@transaction.atomic
+def institution_update(
+    *,
+    institution: Institution,
+    actor: User,
+    domains: Iterable[str] | None = None,
+    competences: Mapping[Competence, int] | None = None,
+    **fields,
+) -> Institution:
+    allowed = set(INSTITUTION_FIELDS)
+    if actor.is_coordinator:
+        allowed |= set(COORDINATOR_ONLY_FIELDS)
+    refused = set(fields) - allowed
+    if refused:
+        raise DomainError(
+            _("Only coordinators may change: %(fields)s.") % {"fields": ", ".join(sorted(refused))}
+        )
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    for name, value in fields.items():
+        setattr(institution, name, value)
+    institution.full_clean()
+    institution.save()
+    if domains is not None:
+        _set_domains(institution=institution, domains=domains)
+    if competences is not None:
+        _set_institution_competences(institution=institution, competences=competences)
+    return institution
+
+
+@transaction.atomic
+def institution_set_status(
+    *, institution: Institution, actor: User, status: InstitutionStatus
+) -> Institution:
+    if not actor.is_coordinator:
+        raise DomainError(_("Only coordinators may change an institution's status."))
+    institution = Institution.objects.select_for_update().get(pk=institution.pk)
+    institution.status = status
+    institution.save(update_fields=["status", "updated_at"])
+    return institution
+
+
+# Affiliations --------------------------------------------------------------------------
+
+
+def _open_membership(*, person: User, institution: Institution) -> Membership | None:
+    return (
+        Membership.objects.filter(
+            person=person,
+            institution=institution,
+            status__in=[MembershipStatus.PENDING, MembershipStatus.ACTIVE],
+        )
+        .select_for_update()
+        .first()
+    )
+
+
+@transaction.atomic
+def membership_from_verified_email(*, person: User, email: str) -> Membership | None:
+    """A verified address at an institution's domain creates (or finds) an affiliation."""
+    institution = institution_for_email(email)
+    if institution is None or institution.status == InstitutionStatus.SUSPENDED:
+        return None
+    existing = _open_membership(person=person, institution=institution)
+    if existing is not None:
+        return existing
+    trusted = institution.trusts_email_domains
+    return Membership.objects.create(
+        person=person,
+        institution=institution,
+        source=MembershipSource.EMAIL_DOMAIN,
+        status=MembershipStatus.ACTIVE if trusted else MembershipStatus.PENDING,
+        decided_at=timezone.now() if trusted else None,
+    )
+
+
+@transaction.atomic
+def membership_request(*, person: User, institution: Institution, message: str) -> Membership:
+    if institution.status == InstitutionStatus.SUSPENDED:
+        raise DomainError(
+            _("%(institution)s is suspended and takes no new affiliations.")
+            % {"institution": institution}
+        )
+    existing = _open_membership(person=person, institution=institution)
+    if existing is not None:
+        raise DomainError(
+            _("You already have a %(status)s affiliation with %(institution)s.")
+            % {"status": existing.get_status_display().lower(), "institution": institution}
+        )
+    return Membership.objects.create(
+        person=person,
+        institution=institution,
+        source=MembershipSource.REQUEST,
+        status=MembershipStatus.PENDING,
+        message=message.strip(),
+    )
+
+
+def _lock(membership: Membership) -> Membership:
+    # Lock the institution first: the last-representative rule reads its other rows.
+    Institution.objects.select_for_update().filter(pk=membership.institution_id).first()
+    return Membership.objects.select_for_update().select_related("institution", "person").get(
+        pk=membership.pk
+    )
+
+
+def _decide(*, membership: Membership, actor: User, status: MembershipStatus) -> Membership:
+    membership = _lock(membership)
+    if not membership.is_pending:
+        raise DomainError(
+            _("This affiliation was already %(status)s.")
+            % {"status": membership.get_status_display().lower()}
+        )
+    membership.status = status
+    membership.decided_at = timezone.now()
+    membership.decided_by = actor
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_approve(*, membership: Membership, actor: User) -> Membership:
+    return _decide(membership=membership, actor=actor, status=MembershipStatus.ACTIVE)
+
+
+@transaction.atomic
+def membership_decline(*, membership: Membership, actor: User) -> Membership:
+    return _decide(membership=membership, actor=actor, status=MembershipStatus.DECLINED)
+
+
+def _is_last_representative(membership: Membership) -> bool:
+    return (
+        membership.is_active
+        and membership.is_representative
+        and not Membership.objects.representatives()
+        .filter(institution_id=membership.institution_id)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, actor: User) -> Membership:
+    membership = _lock(membership)
+    if not membership.is_active:
+        raise DomainError(_("Only an active affiliation can be ended."))
+    if _is_last_representative(membership):
+        raise DomainError(
+            _(
+                "%(person)s is the last representative of %(institution)s. "
+                "Make someone else a representative first."
+            )
+            % {"person": membership.person, "institution": membership.institution}
+        )
+    membership.status = MembershipStatus.ENDED
+    membership.decided_at = timezone.now()
+    membership.decided_by = actor
+    membership.save(update_fields=["status", "decided_at", "decided_by"])
+    return membership
+
+
+@transaction.atomic
+def membership_set_role(*, membership: Membership, actor: User, role: MembershipRole) -> Membership:
+    membership = _lock(membership)
+    if not membership.is_active:
+        raise DomainError(_("Only an active affiliation can change its role."))
+    if role == MembershipRole.RESEARCHER and _is_last_representative(membership):
+        raise DomainError(
+            _("%(person)s is the last representative of %(institution)s.")
+            % {"person": membership.person, "institution": membership.institution}
+        )
+    membership.role = role
+    membership.save(update_fields=["role"])
+    return membership
+
+
+# People --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_update_profile(
+    *, person: User, competences: Mapping[Competence, int] | None = None, **fields
+) -> User:
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean(exclude=["password"])
+    person.save(update_fields=list(fields) or None)
+    if competences is not None:
+        person.competences.exclude(competence__in=list(competences)).delete()
+        for competence, level in competences.items():
+            PersonCompetence.objects.update_or_create(
+                person=person, competence=competence, defaults={"level": level}
+            )
+    return person
