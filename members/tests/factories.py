@@ -57,6 +57,7 @@ class CompetenceFactory(factory.django.DjangoModelFactory):
 class InstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Institution
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Institute {n}")
     short_name = factory.Sequence(lambda n: f"I{n}")

@@ -1,0 +1,112 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    DEFINE = "define", _("Define")
+    REVIEW = "review", _("Review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    DRIVE = "drive", _("Drive")
+    PAUSED = "paused", _("Paused")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Stages whose text the lead may still change (a revision is kept at every save).
+EDITABLE_STAGES = frozenset({Stage.DRAFT, Stage.DEFINE, Stage.CHANGES_REQUESTED})
+# Approved and later: the whole alliance and the public see the proposal.
+PUBLIC_STAGES = frozenset(
+    {Stage.APPROVED, Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED}
+)
+# Stages in which the proposal occupies its partners' capacity.
+ACTIVE_STAGES = frozenset(
+    {Stage.DEFINE, Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.APPROVED, Stage.DRIVE, Stage.PAUSED}
+)
+
+
+class Visibility(models.TextChoices):
+    OPEN_CALL = "open_call", _("Open call: every alliance member may see it while in Define")
+    CONFIDENTIAL = "confidential", _("Confidential: consortium and coordinators only")
+
+
+class ParticipationRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PARTNER = "partner", _("Partner")
+
+
+class ParticipationStatus(models.TextChoices):
+    INVITED = "invited", _("Invited")
+    REQUESTED = "requested", _("Requested to join")
+    ACCEPTED = "accepted", _("Accepted")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_PARTICIPATION = frozenset(
+    {
+        ParticipationStatus.INVITED,
+        ParticipationStatus.REQUESTED,
+        ParticipationStatus.ACCEPTED,
+        ParticipationStatus.CONFIRMED,
+    }
+)
+
+
+class Importance(models.IntegerChoices):
+    USEFUL = 1, _("Useful")
+    IMPORTANT = 2, _("Important")
+    ESSENTIAL = 3, _("Essential")
+
+
+class Recommendation(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    REVISE = "revise", _("Revise")
+    DECLINE = "decline", _("Decline")
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("Assigned")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Licence(models.TextChoices):
+    """OSI-approved licences, by SPDX identifier."""
+
+    APACHE_2 = "Apache-2.0", "Apache License 2.0"
+    MIT = "MIT", "MIT License"
+    BSD_3 = "BSD-3-Clause", "BSD 3-Clause License"
+    BSD_2 = "BSD-2-Clause", "BSD 2-Clause License"
+    MPL_2 = "MPL-2.0", "Mozilla Public License 2.0"
+    EPL_2 = "EPL-2.0", "Eclipse Public License 2.0"
+    LGPL_3 = "LGPL-3.0-only", "GNU Lesser General Public License v3.0 only"
+    GPL_3 = "GPL-3.0-only", "GNU General Public License v3.0 only"
+    AGPL_3 = "AGPL-3.0-only", "GNU Affero General Public License v3.0 only"
+    ECL_2 = "ECL-2.0", "Educational Community License v2.0"
+    UPL = "UPL-1.0", "Universal Permissive License v1.0"
+
+
+class EventKind(models.TextChoices):
+    """Domain events recorded in the outbox for notifications."""
+
+    STAGE_CHANGED = "stage_changed", _("Stage changed")
+    INVITATION = "invitation", _("Invitation")
+    JOIN_REQUEST = "join_request", _("Join request")
+    PARTICIPATION_CHANGED = "participation_changed", _("Participation changed")
+    CONFIRMATION = "confirmation", _("Commitment confirmed")
+    REVIEW_ASSIGNED = "review_assigned", _("Review assigned")
+    REVIEW_SUBMITTED = "review_submitted", _("Review submitted")
+    DECISION = "decision", _("Decision")
+    MILESTONE = "milestone", _("Milestone")
+    PROGRESS_UPDATE = "progress_update", _("Progress update")

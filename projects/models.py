@@ -1,0 +1,474 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.enums import MembershipStatus
+from members.models import Competence, FocusArea, Institution, Membership
+from projects.enums import (
+    OPEN_PARTICIPATION,
+    PUBLIC_STAGES,
+    AssignmentStatus,
+    EventKind,
+    Importance,
+    Licence,
+    MilestoneStatus,
+    ParticipationRole,
+    ParticipationStatus,
+    Recommendation,
+    Stage,
+    Visibility,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from members.models import User
+
+# The consortium proper: partners that have joined (the lead included).
+CONSORTIUM_STATUSES = (ParticipationStatus.ACCEPTED, ParticipationStatus.CONFIRMED)
+
+
+class ProposalQuerySet(models.QuerySet["Proposal"]):
+    def in_stage(self, *stages: str) -> ProposalQuerySet:
+        return self.filter(stage__in=stages)
+
+    def visible_to(self, user: User | AnonymousUser) -> ProposalQuerySet:
+        """Everything a user may see; a proposal outside this set answers 404."""
+        public = Q(stage__in=PUBLIC_STAGES)
+        if not user.is_authenticated:
+            return self.filter(public)
+        if user.is_coordinator:
+            return self.exclude(Q(stage=Stage.DRAFT) & ~Q(lead=user))
+        my_institutions = Membership.objects.filter(
+            person=user, status=MembershipStatus.ACTIVE
+        ).values("institution")
+        in_consortium = Exists(
+            Participation.objects.filter(proposal=OuterRef("pk")).filter(
+                Q(person=user, status__in=OPEN_PARTICIPATION)
+                | Q(institution__in=my_institutions, status__in=CONSORTIUM_STATUSES)
+            )
+        )
+        represents_invited = Exists(
+            Participation.objects.filter(
+                proposal=OuterRef("pk"),
+                status__in=OPEN_PARTICIPATION,
+                institution__in=Membership.objects.representatives()
+                .filter(person=user)
+                .values("institution"),
+            )
+        )
+        reviews_it = Exists(
+            ReviewAssignment.objects.filter(proposal=OuterRef("pk"), reviewer=user).exclude(
+                status=AssignmentStatus.WITHDRAWN
+            )
+        )
+        open_call = Q(stage=Stage.DEFINE, visibility=Visibility.OPEN_CALL) & Exists(
+            my_institutions
+        )
+        beyond_draft = ~Q(stage=Stage.DRAFT)
+        return self.filter(
+            public
+            | Q(lead=user)
+            | (beyond_draft & (open_call | in_consortium | represents_invited | reviews_it))
+        )
+
+
+class Proposal(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    summary = models.TextField(_("summary"), max_length=1000)
+    description = models.TextField(_("description"), help_text=_("Markdown."))
+    focus_area = models.ForeignKey(
+        FocusArea, on_delete=models.PROTECT, related_name="proposals", verbose_name=_("focus area")
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    expected_outcomes = models.TextField(_("expected outcomes"), blank=True)
+    resources_offered = models.TextField(_("resources offered"), blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=20, choices=Licence, default=Licence.APACHE_2
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    visibility = models.CharField(
+        _("visibility"), max_length=12, choices=Visibility, default=Visibility.OPEN_CALL
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_proposals",
+        verbose_name=_("lead researcher"),
+    )
+    lead_institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="led_proposals",
+        verbose_name=_("lead institution"),
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage, default=Stage.DRAFT)
+    stage_changed_at = models.DateTimeField(_("in this stage since"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        indexes = [
+            models.Index(fields=["stage", "visibility"]),
+            models.Index(fields=["stage", "stage_changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:proposal_detail", kwargs={"slug": self.slug})
+
+
+class ProposalCompetence(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="required_competences"
+    )
+    competence = models.ForeignKey(Competence, on_delete=models.PROTECT, related_name="+")
+    importance = models.PositiveSmallIntegerField(
+        _("importance"), choices=Importance, default=Importance.IMPORTANT
+    )
+
+    class Meta:
+        ordering = ["-importance", "competence__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "competence"], name="unique_proposal_competence"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competence} ({self.get_importance_display()})"
+
+
+class Revision(models.Model):
+    """The proposal's text as saved at one moment while it was editable."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"))
+    description = models.TextField(_("description"))
+    goals = models.TextField(_("goals"), blank=True)
+    expected_outcomes = models.TextField(_("expected outcomes"), blank=True)
+    resources_offered = models.TextField(_("resources offered"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    TEXT_FIELDS = (
+        "title",
+        "summary",
+        "description",
+        "goals",
+        "expected_outcomes",
+        "resources_offered",
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="unique_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} r{self.number}"
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def open(self) -> ParticipationQuerySet:
+        return self.filter(status__in=OPEN_PARTICIPATION)
+
+    def consortium(self) -> ParticipationQuerySet:
+        return self.filter(status__in=CONSORTIUM_STATUSES)
+
+    def confirmed(self) -> ParticipationQuerySet:
+        return self.filter(status=ParticipationStatus.CONFIRMED)
+
+
+class Participation(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="participations"
+    )
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="participations"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+    )
+    role = models.CharField(
+        _("role"), max_length=8, choices=ParticipationRole, default=ParticipationRole.PARTNER
+    )
+    status = models.CharField(_("status"), max_length=10, choices=ParticipationStatus)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["role", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "institution"],
+                condition=Q(
+                    status__in=[
+                        ParticipationStatus.INVITED,
+                        ParticipationStatus.REQUESTED,
+                        ParticipationStatus.ACCEPTED,
+                        ParticipationStatus.CONFIRMED,
+                    ]
+                ),
+                name="one_open_participation_per_institution",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} in {self.proposal} ({self.get_status_display()})"
+
+
+class StageTransition(models.Model):
+    """Append-only audit of every stage change."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("stage transition")
+        verbose_name_plural = _("stage transitions")
+
+    def __str__(self) -> str:
+        return f"{self.proposal}: {self.from_stage} → {self.to_stage}"
+
+
+class ConsortiumRules(models.Model):
+    """The alliance's consortium rules; one row, edited by coordinators."""
+
+    min_partner_institutions = models.PositiveSmallIntegerField(
+        _("minimum confirmed partner institutions"), default=1
+    )
+    max_partner_institutions = models.PositiveSmallIntegerField(
+        _("maximum partner institutions"), default=8
+    )
+    min_countries = models.PositiveSmallIntegerField(_("minimum countries"), default=1)
+    min_kinds = models.PositiveSmallIntegerField(_("minimum institution kinds"), default=1)
+    company_required = models.BooleanField(_("a company is required"), default=False)
+    require_competence_coverage = models.BooleanField(
+        _("every required competence covered by the consortium"), default=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("consortium rules")
+        verbose_name_plural = _("consortium rules")
+
+    def __str__(self) -> str:
+        return str(_("Consortium rules"))
+
+    @classmethod
+    def current(cls) -> ConsortiumRules:
+        rules, _created = cls.objects.get_or_create(pk=1)
+        return rules
+
+
+class Criterion(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=4, decimal_places=2, default=1,
+        validators=[MinValueValidator(0)],
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewAssignment(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="review_assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AssignmentStatus, default=AssignmentStatus.ASSIGNED
+    )
+    created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "reviewer"], name="one_assignment_per_reviewer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} reviews {self.proposal}"
+
+
+class Review(models.Model):
+    assignment = models.OneToOneField(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="review"
+    )
+    recommendation = models.CharField(
+        _("recommendation"), max_length=10, choices=Recommendation
+    )
+    comment = models.TextField(_("comment"))
+    revision_number = models.PositiveIntegerField(_("revision reviewed"))
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["submitted_at"]
+
+    def __str__(self) -> str:
+        return f"Review of {self.assignment.proposal}"
+
+
+class Score(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    value = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "criterion"], name="one_score_per_criterion"),
+            models.CheckConstraint(
+                condition=Q(value__gte=1, value__lte=5), name="score_between_1_and_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.value}"
+
+
+class Decision(models.Model):
+    class Outcome(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REQUEST_CHANGES = "request_changes", _("Request changes")
+        DECLINE = "decline", _("Decline")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("decided"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: {self.proposal}"
+
+
+class Milestone(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=MilestoneStatus, default=MilestoneStatus.PLANNED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressUpdate(models.Model):
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="progress_updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("update"), help_text=_("Markdown."))
+    is_final_report = models.BooleanField(_("final report"), default=False)
+    created_at = models.DateTimeField(_("posted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Update on {self.proposal}"
+
+
+class NotificationEvent(models.Model):
+    """Outbox: a domain event, written in the transaction of the change it reports."""
+
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind)
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["dispatched_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
