@@ -18,6 +18,9 @@ from members.tests.factories import (
 
 IN_CI = bool(os.environ.get("CI"))
 
+# Browser (Playwright + system Chromium) and real Celery worker fixtures.
+pytest_plugins = ["alliance.tests.fixtures_browser", "alliance.tests.fixtures_celery"]
+
 
 def require(condition: bool, reason: str) -> None:
     """Skip a test whose real dependency is missing; in CI that is a failure instead."""
