@@ -69,6 +69,7 @@ check-migrations: install ## Fail when a model change has no migration
 .PHONY: check-deploy
 check-deploy: install ## Django's deployment checklist under production settings
 	DJANGO_ENV=production DEBUG=false ALLOWED_HOSTS=hub.alliance.example \
+	EMAIL_URL=smtp+tls://mail.alliance.example:587 \
 	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	$(MANAGE) check --deploy --fail-level WARNING
 

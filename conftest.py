@@ -47,7 +47,9 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def institution(db):
-    return InstitutionFactory(name="Technical University of Munich", short_name="TUM", slug="tum", domains=["tum.de"])
+    return InstitutionFactory(
+        name="Technical University of Munich", short_name="TUM", slug="tum", domains=["tum.de"]
+    )
 
 
 @pytest.fixture

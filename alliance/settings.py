@@ -88,9 +88,7 @@ TEMPLATES = [
 
 # Database: SQLite file by default, PostgreSQL (or anything dj-database-url reads) by URL.
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
-    )
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -128,7 +126,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
-
+# alliance is not an installed app, so autodiscovery does not find alliance/tasks.py.
+CELERY_IMPORTS = ["alliance.tasks"]
 
 
 def _mailers(url: str) -> dict:
@@ -146,7 +145,7 @@ def _mailers(url: str) -> dict:
     if parsed.scheme in ("smtp", "smtp+tls", "smtps"):
         options = {
             "host": parsed.hostname or "localhost",
-            "port": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+            "port": parsed.port or {"smtps": 465, "smtp+tls": 587}.get(parsed.scheme, 25),
             "use_tls": parsed.scheme == "smtp+tls",
             "use_ssl": parsed.scheme == "smtps",
             "timeout": 10,
@@ -155,7 +154,10 @@ def _mailers(url: str) -> dict:
             options["username"] = unquote(parsed.username)
             options["password"] = unquote(parsed.password or "")
         return {
-            "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": options,
+            }
         }
     raise ImproperlyConfigured(f"EMAIL_URL has an unknown scheme: {parsed.scheme!r}")
 
@@ -198,7 +200,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alliance Hub"
-USERSESSIONS_TRACK_ACTIVITY = True
+# Tracking activity would write to the session list on every request (five queries).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # Internationalisation
 LANGUAGE_CODE = "en"
