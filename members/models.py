@@ -52,7 +52,10 @@ class FocusArea(models.Model):
 
 class Competence(models.Model):
     focus_area = models.ForeignKey(
-        FocusArea, on_delete=models.PROTECT, related_name="competences", verbose_name=_("focus area")
+        FocusArea,
+        on_delete=models.PROTECT,
+        related_name="competences",
+        verbose_name=_("focus area"),
     )
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), unique=True)
@@ -246,9 +249,9 @@ class User(AbstractUser):
     def is_coordinator(self) -> bool:
         # Cached per instance: templates and predicates ask many times per request.
         if not hasattr(self, "_is_coordinator"):
-            self._is_coordinator = self.is_superuser or self.groups.filter(
-                name=COORDINATORS_GROUP
-            ).exists()
+            self._is_coordinator = (
+                self.is_superuser or self.groups.filter(name=COORDINATORS_GROUP).exists()
+            )
         return self._is_coordinator
 
 
@@ -262,7 +265,9 @@ class PersonCompetence(models.Model):
     class Meta:
         ordering = ["-level", "competence__name"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "competence"], name="unique_person_competence")
+            models.UniqueConstraint(
+                fields=["person", "competence"], name="unique_person_competence"
+            )
         ]
 
     def __str__(self) -> str:
@@ -288,9 +293,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             return self.filter(public)
         represented = Membership.objects.representatives().filter(person=user)
         return self.filter(
-            public
-            | Q(person=user)
-            | Q(institution__in=represented.values("institution"))
+            public | Q(person=user) | Q(institution__in=represented.values("institution"))
         )
 
 

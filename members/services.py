@@ -35,9 +35,9 @@ INSTITUTION_FIELDS = (
     "website",
     "description",
     "capacity",
-    "trusts_email_domains",
 )
-COORDINATOR_ONLY_FIELDS = ("founding_member", "status")
+# Auto-activation trusts every address at the domains, so only staff may switch it on.
+COORDINATOR_ONLY_FIELDS = ("founding_member", "status", "trusts_email_domains")
 PROFILE_FIELDS = ("display_name", "bio", "orcid", "language")
 
 
@@ -225,8 +225,10 @@ def membership_request(*, person: User, institution: Institution, message: str) 
 def _lock(membership: Membership) -> Membership:
     # Lock the institution first: the last-representative rule reads its other rows.
     Institution.objects.select_for_update().filter(pk=membership.institution_id).first()
-    return Membership.objects.select_for_update().select_related("institution", "person").get(
-        pk=membership.pk
+    return (
+        Membership.objects.select_for_update()
+        .select_related("institution", "person")
+        .get(pk=membership.pk)
     )
 
 

@@ -10,7 +10,11 @@ urlpatterns = [
     path("institutions/new/", views.institution_create, name="institution_create"),
     path("institutions/<slug:slug>/", views.institution_detail, name="institution_detail"),
     path("institutions/<slug:slug>/edit/", views.institution_edit, name="institution_edit"),
-    path("institutions/<slug:slug>/status/", views.institution_set_status, name="institution_set_status"),
+    path(
+        "institutions/<slug:slug>/status/",
+        views.institution_set_status,
+        name="institution_set_status",
+    ),
     path("institutions/<slug:slug>/people/", views.institution_people, name="institution_people"),
     path("memberships/<int:pk>/approve/", views.membership_approve, name="membership_approve"),
     path("memberships/<int:pk>/decline/", views.membership_decline, name="membership_decline"),

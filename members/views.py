@@ -1,62 +1,384 @@
-"""Placeholder views: replaced by the real ones."""
-from django.http import Http404
+"""Pages for institutions, people and affiliations: permission → form → service → response.
+
+A permission failure on an object answers 404, so nobody learns what they may not see.
+"""
+
+from __future__ import annotations
+
+from copy import copy
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
+
+from alliance.exceptions import DomainError
+from members import selectors, services
+from members.enums import InstitutionStatus
+from members.forms import (
+    InstitutionFilterForm,
+    InstitutionForm,
+    InstitutionStatusForm,
+    MembershipRequestForm,
+    MembershipRoleForm,
+    ProfileForm,
+)
+from members.models import Institution, Membership
 
 
-def dashboard(request, **kwargs):
-    raise Http404
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
-def institution_list(request, **kwargs):
-    raise Http404
+def _wants_partial(request: HtmxHttpRequest) -> bool:
+    # A history restore asks for the whole page, although it comes from htmx.
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def institution_create(request, **kwargs):
-    raise Http404
+# Dashboard ------------------------------------------------------------------------------
 
 
-def institution_detail(request, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {"dashboard": selectors.dashboard_for(user=request.user)}
+    return render(request, "members/dashboard.html", context)
 
 
-def institution_edit(request, **kwargs):
-    raise Http404
+# Institutions ---------------------------------------------------------------------------
 
 
-def institution_set_status(request, **kwargs):
-    raise Http404
+@require_GET
+def institution_list(request: HtmxHttpRequest) -> HttpResponse:
+    form = InstitutionFilterForm(
+        request.GET,
+        country_choices=selectors.institution_country_choices(user=request.user),
+        competence_choices=selectors.competence_choices(),
+    )
+    filters = form.filters()
+    institutions = selectors.institution_directory(user=request.user, **filters)
+    page_obj = Paginator(institutions, selectors.DIRECTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "is_filtered": any(filters.values()),
+        # Asked of rules alone: the model backend would query permissions it does not hold.
+        "can_create": rules.has_perm("members.create_institution", request.user),
+    }
+    template = "members/institution_list.html"
+    if _wants_partial(request):
+        template += "#results"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
-def institution_people(request, **kwargs):
-    raise Http404
+@require_GET
+def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = get_object_or_404(selectors.institution_profiles(user=request.user), slug=slug)
+    can_manage = request.user.has_perm("members.manage_people", institution)
+    context = {
+        "institution": institution,
+        "people": selectors.institution_people(user=request.user, institution=institution),
+        "can_edit": request.user.has_perm("members.edit_institution", institution),
+        "can_manage": can_manage,
+        "can_set_status": request.user.has_perm("members.suspend_institution", institution),
+        "pending_count": (
+            selectors.institution_pending(institution=institution).count() if can_manage else 0
+        ),
+        "statuses": InstitutionStatus,
+    }
+    return render(request, "members/institution_detail.html", context)
 
 
-def membership_approve(request, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def institution_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("members.create_institution"):
+        raise Http404
+    form = InstitutionForm(
+        request.POST if request.method == "POST" else None,
+        is_coordinator=True,
+        vocabulary=selectors.competence_vocabulary(),
+    )
+    if form.is_valid():
+        try:
+            institution = services.institution_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request, _("%(institution)s was created.") % {"institution": institution}
+            )
+            return redirect(institution)
+    return render(request, "members/institution_form.html", {"form": form, "institution": None})
 
 
-def membership_decline(request, **kwargs):
-    raise Http404
+@require_http_methods(["GET", "POST"])
+def institution_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = get_object_or_404(selectors.institution_profiles(user=request.user), slug=slug)
+    if not request.user.has_perm("members.edit_institution", institution):
+        raise Http404
+    form = InstitutionForm(
+        request.POST if request.method == "POST" else None,
+        # The form writes into its instance while validating; keep the page's copy intact.
+        instance=copy(institution),
+        is_coordinator=request.user.is_coordinator,
+        vocabulary=selectors.competence_vocabulary(),
+        levels=selectors.institution_competence_levels(institution=institution),
+    )
+    if form.is_valid():
+        try:
+            institution = services.institution_update(
+                institution=institution, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The profile was saved."))
+            return redirect(institution)
+    context = {"form": form, "institution": institution}
+    return render(request, "members/institution_form.html", context)
 
 
-def membership_end(request, **kwargs):
-    raise Http404
+@require_POST
+def institution_set_status(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), slug=slug)
+    if not request.user.has_perm("members.suspend_institution", institution):
+        raise Http404
+    form = InstitutionStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid status."))
+        return redirect(institution)
+    try:
+        institution = services.institution_set_status(
+            institution=institution, actor=request.user, status=form.cleaned_data["status"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(institution)s is now %(status)s.")
+            % {
+                "institution": institution,
+                "status": institution.get_status_display().lower(),
+            },
+        )
+    return redirect(institution)
 
 
-def membership_set_role(request, **kwargs):
-    raise Http404
+@require_GET
+def institution_people(request: HttpRequest, slug: str) -> HttpResponse:
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), slug=slug)
+    if not request.user.has_perm("members.manage_people", institution):
+        raise Http404
+    context = {
+        "institution": institution,
+        "pending": selectors.institution_pending(institution=institution),
+        "people": selectors.institution_people(user=request.user, institution=institution),
+        "layout": "people",
+        "manage": True,
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "members/institution_people.html", context)
 
 
-def person_detail(request, **kwargs):
-    raise Http404
+# Affiliations ---------------------------------------------------------------------------
 
 
-def profile_edit(request, **kwargs):
-    raise Http404
+def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
+    return get_object_or_404(
+        Membership.objects.visible_to(request.user).select_related("person", "institution"), pk=pk
+    )
 
 
-def my_affiliations(request, **kwargs):
-    raise Http404
+def _next_url(request: HttpRequest, membership: Membership) -> str:
+    """Where the row's page is: the posted ``next`` when it is ours, else a sensible page."""
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    if membership.person_id == request.user.pk:
+        return reverse("members:my_affiliations")
+    return reverse("members:institution_people", kwargs={"slug": membership.institution.slug})
 
 
-def representative_inbox(request, **kwargs):
-    raise Http404
+def _membership_response(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:
+    """The updated row for htmx (with the messages swapped in out of band), else a redirect."""
+    next_url = _next_url(request, membership)
+    if not request.htmx:
+        return redirect(next_url)
+    layout = request.POST.get("layout")
+    if layout == "mine":
+        template = "members/my_affiliations.html#membership_row"
+    else:
+        template = "members/institution_people.html#membership_row"
+    context = {
+        "membership": membership,
+        "layout": layout,
+        "manage": request.user.has_perm("members.manage_people", membership.institution),
+        "next_url": next_url,
+    }
+    row = render_to_string(template, context, request)
+    return HttpResponse(row + render_to_string("members/includes/messages_oob.html", {}, request))
+
+
+def _act(request: HtmxHttpRequest, membership: Membership, action, success: str, **kwargs):
+    try:
+        membership = action(membership=membership, actor=request.user, **kwargs)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            success % {"person": membership.person, "institution": membership.institution},
+        )
+    return _membership_response(request, membership)
+
+
+@require_POST
+def membership_approve(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    if not request.user.has_perm("members.decide_membership", membership):
+        raise Http404
+    return _act(
+        request,
+        membership,
+        services.membership_approve,
+        _("%(person)s is now a researcher at %(institution)s."),
+    )
+
+
+@require_POST
+def membership_decline(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    if not request.user.has_perm("members.decide_membership", membership):
+        raise Http404
+    return _act(
+        request,
+        membership,
+        services.membership_decline,
+        _("The affiliation of %(person)s with %(institution)s was declined."),
+    )
+
+
+@require_POST
+def membership_end(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    if not request.user.has_perm("members.end_membership", membership):
+        raise Http404
+    return _act(
+        request,
+        membership,
+        services.membership_end,
+        _("The affiliation of %(person)s with %(institution)s has ended."),
+    )
+
+
+@require_POST
+def membership_set_role(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    if not request.user.has_perm("members.manage_people", membership.institution):
+        raise Http404
+    form = MembershipRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a valid role."))
+        return _membership_response(request, membership)
+    return _act(
+        request,
+        membership,
+        services.membership_set_role,
+        _("%(person)s's role at %(institution)s was changed."),
+        role=form.cleaned_data["role"],
+    )
+
+
+@login_required
+@require_GET
+def representative_inbox(request: HttpRequest) -> HttpResponse:
+    page_obj = Paginator(
+        selectors.membership_inbox(user=request.user), selectors.INBOX_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page_obj,
+        "layout": "inbox",
+        "manage": True,
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "members/representative_inbox.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_affiliations(request: HttpRequest) -> HttpResponse:
+    form = MembershipRequestForm(
+        request.POST if request.method == "POST" else None,
+        institutions=selectors.requestable_institutions(person=request.user),
+    )
+    if form.is_valid():
+        try:
+            membership = services.membership_request(person=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Your request was sent to the representatives of %(institution)s.")
+                % {"institution": membership.institution},
+            )
+            return redirect("members:my_affiliations")
+    context = {
+        "memberships": selectors.person_memberships(person=request.user),
+        "form": form,
+        "layout": "mine",
+        "next_url": request.get_full_path(),
+    }
+    return render(request, "members/my_affiliations.html", context)
+
+
+# People ---------------------------------------------------------------------------------
+
+
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(selectors.person_profiles(), pk=pk)
+    context = {
+        "person": person,
+        "affiliations": selectors.person_affiliations(user=request.user, person=person),
+        "is_self": person.pk == request.user.pk,
+    }
+    return render(request, "members/person_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    person = request.user
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None,
+        # The form writes into its instance while validating; the header keeps the saved name.
+        instance=copy(person),
+        vocabulary=selectors.competence_vocabulary(),
+        levels=selectors.person_competence_levels(person=person),
+    )
+    if form.is_valid():
+        try:
+            services.person_update_profile(person=person, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("members:person_detail", pk=person.pk)
+    return render(request, "members/profile_form.html", {"form": form})

@@ -1,0 +1,49 @@
+"""Load the demo alliance; safe to run again (``make run`` does so on every start)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo
+from members.models import Institution, User
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo alliance: focus areas and competences, about fifty institutions, their "
+        "people and a coordinator. Idempotent: rows are matched by slug or email address, "
+        "brought back to their demo values if someone changed them, and never deleted; a "
+        "second run changes nothing. Passwords are set on new accounts only, except that the "
+        "printed demo logins are reset to the demo password. Prints those logins on every run."
+    )
+
+    def handle(self, *args, **options) -> None:
+        report = load_demo()
+        self.stdout.write(self._summary(report))
+        self.stdout.write("")
+        self.stdout.write(self._logins())
+
+    def _summary(self, report: SeedReport) -> str:
+        if not report.changed:
+            return self.style.SUCCESS(
+                f"Demo alliance is up to date, nothing changed "
+                f"({Institution.objects.count()} institutions, {User.objects.count()} people)."
+            )
+        lines = [self.style.SUCCESS("Demo alliance loaded:")]
+        labels = list(dict.fromkeys([*report.created, *report.updated]))
+        width = max(len(label) for label in labels)
+        for label in labels:
+            counts = [
+                f"{report.created[label]} created" if report.created[label] else "",
+                f"{report.updated[label]} updated" if report.updated[label] else "",
+            ]
+            lines.append(f"  {label:<{width}}  " + ", ".join(c for c in counts if c))
+        return "\n".join(lines)
+
+    def _logins(self) -> str:
+        logins = demo_logins()
+        width = max(len(who) for who, _ in logins)
+        lines = [self.style.MIGRATE_HEADING("Demo logins")]
+        lines += [f"  {who:<{width}}  {email}" for who, email in logins]
+        lines.append(f"  {'Password':<{width}}  {DEMO_PASSWORD}")
+        return "\n".join(lines)
