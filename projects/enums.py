@@ -18,9 +18,7 @@ class Stage(models.TextChoices):
 # Stages whose text the lead may still change (a revision is kept at every save).
 EDITABLE_STAGES = frozenset({Stage.DRAFT, Stage.DEFINE, Stage.CHANGES_REQUESTED})
 # Approved and later: the whole alliance and the public see the proposal.
-PUBLIC_STAGES = frozenset(
-    {Stage.APPROVED, Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED}
-)
+PUBLIC_STAGES = frozenset({Stage.APPROVED, Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED})
 # Stages in which the proposal occupies its partners' capacity.
 ACTIVE_STAGES = frozenset(
     {Stage.DEFINE, Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.APPROVED, Stage.DRIVE, Stage.PAUSED}

@@ -69,9 +69,7 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
                 status=AssignmentStatus.WITHDRAWN
             )
         )
-        open_call = Q(stage=Stage.DEFINE, visibility=Visibility.OPEN_CALL) & Exists(
-            my_institutions
-        )
+        open_call = Q(stage=Stage.DEFINE, visibility=Visibility.OPEN_CALL) & Exists(my_institutions)
         beyond_draft = ~Q(stage=Stage.DRAFT)
         return self.filter(
             public
@@ -95,7 +93,9 @@ class Proposal(models.Model):
         _("licence"), max_length=20, choices=Licence, default=Licence.APACHE_2
     )
     duration_months = models.PositiveSmallIntegerField(
-        _("duration (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(120)]
+        _("duration (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     visibility = models.CharField(
         _("visibility"), max_length=12, choices=Visibility, default=Visibility.OPEN_CALL
@@ -203,9 +203,7 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
 
 
 class Participation(models.Model):
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="participations"
-    )
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="participations")
     institution = models.ForeignKey(
         Institution, on_delete=models.PROTECT, related_name="participations"
     )
@@ -260,14 +258,10 @@ class Participation(models.Model):
 class StageTransition(models.Model):
     """Append-only audit of every stage change."""
 
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, related_name="transitions"
-    )
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage)
     to_stage = models.CharField(_("to"), max_length=20, choices=Stage)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
@@ -314,7 +308,10 @@ class Criterion(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
     description = models.TextField(_("description"), blank=True)
     weight = models.DecimalField(
-        _("weight"), max_digits=4, decimal_places=2, default=1,
+        _("weight"),
+        max_digits=4,
+        decimal_places=2,
+        default=1,
         validators=[MinValueValidator(0)],
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -360,9 +357,7 @@ class Review(models.Model):
     assignment = models.OneToOneField(
         ReviewAssignment, on_delete=models.CASCADE, related_name="review"
     )
-    recommendation = models.CharField(
-        _("recommendation"), max_length=10, choices=Recommendation
-    )
+    recommendation = models.CharField(_("recommendation"), max_length=10, choices=Recommendation)
     comment = models.TextField(_("comment"))
     revision_number = models.PositiveIntegerField(_("revision reviewed"))
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
@@ -438,9 +433,7 @@ class ProgressUpdate(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="progress_updates"
     )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(_("update"), help_text=_("Markdown."))
     is_final_report = models.BooleanField(_("final report"), default=False)
     created_at = models.DateTimeField(_("posted"), auto_now_add=True)

@@ -22,12 +22,13 @@ def is_consortium_member(user, proposal) -> bool:
         return False
     cache = user.__dict__.setdefault("_consortium_cache", {})
     if proposal.pk not in cache:
-        institutions = user.memberships.filter(status=MembershipStatus.ACTIVE).values(
-            "institution"
+        institutions = user.memberships.filter(status=MembershipStatus.ACTIVE).values("institution")
+        cache[proposal.pk] = (
+            proposal.lead_id == user.pk
+            or proposal.participations.filter(
+                status__in=CONSORTIUM_STATUSES, institution__in=institutions
+            ).exists()
         )
-        cache[proposal.pk] = proposal.lead_id == user.pk or proposal.participations.filter(
-            status__in=CONSORTIUM_STATUSES, institution__in=institutions
-        ).exists()
     return cache[proposal.pk]
 
 
@@ -35,9 +36,11 @@ def is_consortium_member(user, proposal) -> bool:
 def is_assigned_reviewer(user, proposal) -> bool:
     if proposal is None or not user.is_authenticated:
         return False
-    return proposal.review_assignments.filter(reviewer=user).exclude(
-        status=AssignmentStatus.WITHDRAWN
-    ).exists()
+    return (
+        proposal.review_assignments.filter(reviewer=user)
+        .exclude(status=AssignmentStatus.WITHDRAWN)
+        .exists()
+    )
 
 
 @rules.predicate

@@ -101,7 +101,9 @@ def event_enqueue(*, event_id: int) -> None:
     try:
         task_dispatch_event.delay(event_id=event_id)
     except Exception:
-        logger.warning("Could not enqueue event %s; the sweeper will retry", event_id, exc_info=True)
+        logger.warning(
+            "Could not enqueue event %s; the sweeper will retry", event_id, exc_info=True
+        )
 
 
 # Consortium rules -----------------------------------------------------------------------
@@ -114,7 +116,9 @@ class RuleResult:
     detail: str
 
 
-def consortium_check(*, proposal: Proposal, rules: ConsortiumRules | None = None) -> list[RuleResult]:
+def consortium_check(
+    *, proposal: Proposal, rules: ConsortiumRules | None = None
+) -> list[RuleResult]:
     """Evaluate the consortium rules on the confirmed partners (the lead institution counts)."""
     rules = rules or ConsortiumRules.current()
     confirmed = list(
@@ -124,7 +128,10 @@ def consortium_check(*, proposal: Proposal, rules: ConsortiumRules | None = None
             participations__role=ParticipationRole.PARTNER,
         ).distinct()
     )
-    consortium = [proposal.lead_institution, *[i for i in confirmed if i.pk != proposal.lead_institution_id]]
+    consortium = [
+        proposal.lead_institution,
+        *[i for i in confirmed if i.pk != proposal.lead_institution_id],
+    ]
     partners = len(consortium) - 1
     countries = {str(i.country) for i in consortium}
     kinds = {i.kind for i in consortium}
@@ -279,9 +286,7 @@ TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
             Stage.DEFINE,
             _lead,
         ),
-        Transition(
-            "kick_off", gettext_lazy("Kick off"), Stage.APPROVED, Stage.DRIVE, _lead
-        ),
+        Transition("kick_off", gettext_lazy("Kick off"), Stage.APPROVED, Stage.DRIVE, _lead),
         Transition(
             "pause",
             gettext_lazy("Pause"),
@@ -338,12 +343,17 @@ def proposal_transition(
     to: Stage,
     actor: User,
     comment: str = "",
+    expected: Stage | None = None,
     _decision: bool = False,
 ) -> Proposal:
-    """Move the proposal to ``to`` if the table allows it; exactly one concurrent caller wins."""
-    expected = proposal.stage
-    locked = Proposal.objects.select_for_update().select_related("lead_institution").get(
-        pk=proposal.pk
+    """Move the proposal to ``to`` if the table allows it; exactly one concurrent caller wins.
+
+    ``expected`` is the stage the actor saw (default: the stage of ``proposal`` as loaded);
+    when the row has moved on since, the change is refused.
+    """
+    expected = expected or proposal.stage
+    locked = (
+        Proposal.objects.select_for_update().select_related("lead_institution").get(pk=proposal.pk)
     )
     if locked.stage != expected:
         raise ProposalMovedOn(
@@ -645,7 +655,12 @@ DECISION_TARGETS = {
 
 @transaction.atomic
 def proposal_decide(
-    *, proposal: Proposal, actor: User, outcome: Decision.Outcome, reason: str
+    *,
+    proposal: Proposal,
+    actor: User,
+    outcome: Decision.Outcome,
+    reason: str,
+    expected: Stage | None = None,
 ) -> Decision:
     """Record a coordinator's decision and move the proposal; the loser of a race is told."""
     moved = proposal_transition(
@@ -653,6 +668,7 @@ def proposal_decide(
         to=DECISION_TARGETS[Decision.Outcome(outcome)],
         actor=actor,
         comment=reason,
+        expected=expected,
         _decision=True,
     )
     decision = Decision.objects.create(

@@ -20,9 +20,7 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     description = "## Plan\n\nWe build an **open** model."
     focus_area = factory.SubFactory(FocusAreaFactory)
     lead_institution = factory.SubFactory(InstitutionFactory)
-    lead = factory.LazyAttribute(
-        lambda o: MembershipFactory(institution=o.lead_institution).person
-    )
+    lead = factory.LazyAttribute(lambda o: MembershipFactory(institution=o.lead_institution).person)
     stage = Stage.DRAFT
     visibility = Visibility.OPEN_CALL
 

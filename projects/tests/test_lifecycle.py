@@ -95,9 +95,9 @@ def test_allowed_transition_moves_and_writes_audit_and_event(source, target):
     audit = StageTransition.objects.get(proposal=proposal)
     assert (audit.from_stage, audit.to_stage, audit.actor) == (source, target, actor)
     assert list(
-        NotificationEvent.objects.filter(proposal=proposal, kind=EventKind.STAGE_CHANGED).values_list(
-            "payload__from_stage", "payload__to_stage"
-        )
+        NotificationEvent.objects.filter(
+            proposal=proposal, kind=EventKind.STAGE_CHANGED
+        ).values_list("payload__from_stage", "payload__to_stage")
     ) == [(source.value, target.value)]
 
 

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import CompetenceLevelsMixin
+from members.models import Competence, FocusArea, Institution
+from projects.enums import Importance, MilestoneStatus, Recommendation, Stage
+from projects.models import Criterion, Decision, Milestone, Proposal
+
+
+class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
+    """A proposal's text and settings; required competences with their importance."""
+
+    level_choices = Importance.choices
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "title",
+            "summary",
+            "focus_area",
+            "description",
+            "goals",
+            "expected_outcomes",
+            "resources_offered",
+            "licence",
+            "duration_months",
+            "visibility",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 12}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "expected_outcomes": forms.Textarea(attrs={"rows": 4}),
+            "resources_offered": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "summary": _("Two or three sentences: what, why, with whom."),
+            "description": _("Markdown: headings, lists, links, code and tables."),
+            "resources_offered": _("People, compute, data or funding the lead brings."),
+        }
+
+    def __init__(
+        self,
+        *args,
+        vocabulary: Iterable[Competence],
+        importances: Mapping[int, int] | None = None,
+        lead_institutions=None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.all()
+        if lead_institutions is not None:
+            # Only when creating: the lead institution is fixed afterwards.
+            self.fields["lead_institution"] = forms.ModelChoiceField(
+                label=_("Lead institution"),
+                queryset=lead_institutions,
+                empty_label=None,
+                help_text=_("The institution you lead this proposal for."),
+            )
+            self.order_fields(["title", "lead_institution"])
+        self.add_competence_fields(vocabulary=vocabulary, levels=importances or {})
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        self.clean_competences()
+        return cleaned_data
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionForm(forms.Form):
+    # The stage the coordinator saw: a decision on a proposal that moved on is refused.
+    stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason shown to the lead"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ReviewerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find a reviewer"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or email")}),
+    )
+
+
+class ReviewForm(forms.Form):
+    """One 1–5 score per active criterion, a recommendation and a comment."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"), choices=Recommendation.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("The lead reads this without your name."),
+    )
+
+    def __init__(self, *args, criteria: list[Criterion], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = {f"score_{c.pk}": c for c in criteria}
+        scores = {
+            name: forms.TypedChoiceField(
+                label=criterion.name,
+                help_text=criterion.description,
+                choices=[(n, str(n)) for n in range(1, 6)],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "scale"}),
+            )
+            for name, criterion in self.criteria.items()
+        }
+        self.fields = {**scores, **self.fields}
+
+    def score_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.criteria]
+
+    def scores(self) -> dict[Criterion, int]:
+        return {c: self.cleaned_data[name] for name, c in self.criteria.items()}
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due_date", "description"]
+        widgets = {
+            "due_date": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class MilestoneStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=MilestoneStatus.choices)
+
+
+class ProgressUpdateForm(forms.Form):
+    body = forms.CharField(
+        label=_("Progress update"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Markdown."),
+    )
+
+
+class ReviewQueueFilterForm(forms.Form):
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=[
+            ("", _("Awaiting coordinators")),
+            (Stage.REVIEW, Stage.REVIEW.label),
+            (Stage.CHANGES_REQUESTED, Stage.CHANGES_REQUESTED.label),
+            (Stage.DEFINE, Stage.DEFINE.label),
+        ],
+    )
+    focus_area = forms.ModelChoiceField(
+        label=_("Focus area"),
+        required=False,
+        queryset=FocusArea.objects.all(),
+        empty_label=_("All focus areas"),
+    )
+    waiting_days = forms.TypedChoiceField(
+        label=_("Waiting"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("Any time")), (7, _("a week or more")), (30, _("a month or more"))],
+    )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "stage": data.get("stage") or None,
+            "focus_area": data["focus_area"].pk if data.get("focus_area") else None,
+            "waiting_days": data.get("waiting_days"),
+        }
+
+
+class RevisionCompareForm(forms.Form):
+    old = forms.IntegerField(min_value=1)
+    new = forms.IntegerField(min_value=1)
+
+
+def lead_institutions_for(user) -> Iterable[Institution]:
+    return Institution.objects.members().filter(
+        memberships__person=user, memberships__status="active"
+    )

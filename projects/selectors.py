@@ -1,0 +1,216 @@
+"""Reads across proposals, their consortium, reviews and history."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from members.models import User
+from projects.enums import AssignmentStatus, ParticipationStatus, Stage
+from projects.models import (
+    CONSORTIUM_STATUSES,
+    Criterion,
+    Participation,
+    Proposal,
+    ProposalCompetence,
+    Review,
+    ReviewAssignment,
+    Revision,
+    Score,
+    StageTransition,
+)
+
+
+def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal]:
+    """Proposals the user may see, with what a list row shows, in a fixed number of queries."""
+    qs = (
+        Proposal.objects.visible_to(user)
+        .select_related("lead", "lead_institution", "focus_area")
+        .annotate(
+            partner_count=Count(
+                "participations",
+                filter=Q(participations__status=ParticipationStatus.CONFIRMED),
+                distinct=True,
+            )
+        )
+    )
+    if stages:
+        qs = qs.filter(stage__in=stages)
+    return qs
+
+
+def my_proposals(*, user: User) -> QuerySet[Proposal]:
+    """Proposals the user leads or takes part in personally."""
+    return (
+        proposal_list(user=user)
+        .filter(
+            Q(lead=user)
+            | Q(participations__person=user, participations__status__in=CONSORTIUM_STATUSES)
+        )
+        .distinct()
+    )
+
+
+def proposal_get(*, user, slug: str) -> Proposal:
+    return get_object_or_404(
+        Proposal.objects.visible_to(user).select_related("lead", "lead_institution", "focus_area"),
+        slug=slug,
+    )
+
+
+def proposal_consortium(*, proposal: Proposal) -> list[Participation]:
+    return list(
+        proposal.participations.select_related("institution", "person").order_by(
+            "role", "institution__name"
+        )
+    )
+
+
+def proposal_required_competences(*, proposal: Proposal) -> list[ProposalCompetence]:
+    return list(proposal.required_competences.select_related("competence"))
+
+
+def proposal_timeline(*, proposal: Proposal) -> list[StageTransition]:
+    return list(proposal.transitions.select_related("actor"))
+
+
+def proposal_revisions(*, proposal: Proposal) -> list[Revision]:
+    return list(proposal.revisions.select_related("author"))
+
+
+# Review ---------------------------------------------------------------------------------
+
+
+def reviews_with_scores() -> QuerySet[Review]:
+    return Review.objects.select_related("assignment__reviewer").prefetch_related(
+        Prefetch("scores", queryset=Score.objects.select_related("criterion"))
+    )
+
+
+@dataclass(frozen=True)
+class VisibleReviews:
+    reviews: list[Review]
+    show_names: bool
+    own: Review | None
+    own_assignment: ReviewAssignment | None
+    hidden_until_own: bool
+
+
+def reviews_visible_to(*, proposal: Proposal, user) -> VisibleReviews:
+    """Coordinators see all; a reviewer sees others only after submitting; the lead never sees names."""
+    if not user.is_authenticated:
+        return VisibleReviews([], False, None, None, False)
+    if user.is_coordinator:
+        submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
+        return VisibleReviews(submitted, True, None, None, False)
+    assignment = (
+        ReviewAssignment.objects.filter(proposal=proposal, reviewer=user)
+        .exclude(status=AssignmentStatus.WITHDRAWN)
+        .first()
+    )
+    if assignment is not None:
+        if assignment.status != AssignmentStatus.SUBMITTED:
+            return VisibleReviews([], False, None, assignment, True)
+        submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
+        own = next((r for r in submitted if r.assignment_id == assignment.pk), None)
+        return VisibleReviews(submitted, False, own, assignment, False)
+    if proposal.lead_id == user.pk and proposal.stage not in (Stage.REVIEW, Stage.DEFINE):
+        # After a decision the lead reads the reviews, without reviewer names.
+        submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
+        return VisibleReviews(submitted, False, None, None, False)
+    return VisibleReviews([], False, None, None, False)
+
+
+def review_queue(
+    *, stage: str | None = None, focus_area: int | None = None, waiting_days: int | None = None
+) -> QuerySet[Proposal]:
+    """Coordinators' queue: proposals in review or awaiting action, oldest first."""
+    stages = [stage] if stage else [Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.DEFINE]
+    qs = (
+        Proposal.objects.filter(stage__in=stages)
+        .select_related("lead", "lead_institution", "focus_area")
+        .annotate(
+            reviewer_count=Count(
+                "review_assignments",
+                filter=~Q(review_assignments__status=AssignmentStatus.WITHDRAWN),
+                distinct=True,
+            ),
+            review_count=Count(
+                "review_assignments",
+                filter=Q(review_assignments__status=AssignmentStatus.SUBMITTED),
+                distinct=True,
+            ),
+        )
+        .order_by("stage_changed_at")
+    )
+    if focus_area:
+        qs = qs.filter(focus_area_id=focus_area)
+    if waiting_days:
+        qs = qs.filter(stage_changed_at__lte=timezone.now() - timedelta(days=waiting_days))
+    return qs
+
+
+def reviewer_inbox(*, user: User) -> QuerySet[ReviewAssignment]:
+    return (
+        ReviewAssignment.objects.filter(reviewer=user)
+        .exclude(status=AssignmentStatus.WITHDRAWN)
+        .select_related("proposal", "proposal__lead_institution", "proposal__focus_area")
+        .order_by("status", "created_at")
+    )
+
+
+def active_criteria() -> list[Criterion]:
+    return list(Criterion.objects.filter(active=True))
+
+
+def pipeline(*, user) -> dict[str, list[Proposal]]:
+    """Proposals by stage, for the coordinators' board."""
+    columns: dict[str, list[Proposal]] = {stage.value: [] for stage in Stage}
+    for proposal in (
+        proposal_list(user=user).exclude(stage=Stage.DRAFT).order_by("stage_changed_at")
+    ):
+        columns[proposal.stage].append(proposal)
+    return columns
+
+
+# Revisions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    name: str
+    html: SafeString
+    changed: bool
+
+
+def _diff_html(old: str, new: str) -> SafeString:
+    """Word-level diff as escaped HTML with <ins>/<del>."""
+    a, b = old.split(" "), new.split(" ")
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(escape(" ".join(a[i1:i2])))
+            continue
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(' '.join(a[i1:i2]))}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(' '.join(b[j1:j2]))}</ins>")
+    return mark_safe(" ".join(out))  # every piece is escaped above
+
+
+def revision_diff(*, old: Revision, new: Revision) -> list[FieldDiff]:
+    return [
+        FieldDiff(
+            name=name,
+            html=_diff_html(getattr(old, name), getattr(new, name)),
+            changed=getattr(old, name) != getattr(new, name),
+        )
+        for name in Revision.TEXT_FIELDS
+    ]

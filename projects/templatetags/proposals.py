@@ -1,0 +1,12 @@
+from django import template
+from django.utils.safestring import SafeString
+
+from alliance.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """Render Markdown to sanitised HTML."""
+    return render_markdown(text)

@@ -1,0 +1,222 @@
+from decimal import Decimal
+
+import pytest
+
+from alliance.exceptions import DomainError
+from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
+from projects.enums import AssignmentStatus, ParticipationStatus, Recommendation, Stage
+from projects.models import Criterion, ReviewAssignment
+from projects.selectors import reviews_visible_to
+from projects.services import (
+    TransitionRefused,
+    proposal_decide,
+    proposal_update,
+    review_aggregate,
+    review_assign,
+    review_submit,
+    reviewer_conflict,
+)
+from projects.tests.factories import ParticipationFactory, ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def proposal():
+    return ProposalFactory(stage=Stage.REVIEW)
+
+
+@pytest.fixture
+def independent():
+    return MembershipFactory(institution=InstitutionFactory()).person
+
+
+def _submit(assignment, reviewer, score=4, recommendation=Recommendation.APPROVE):
+    return review_submit(
+        assignment=assignment,
+        actor=reviewer,
+        scores=dict.fromkeys(Criterion.objects.all(), score),
+        recommendation=recommendation,
+        comment="Clear plan.",
+    )
+
+
+def test_criteria_are_seeded():
+    assert list(Criterion.objects.values_list("name", flat=True)) == [
+        "Openness",
+        "Impact",
+        "Feasibility",
+        "Consortium strength",
+        "Responsible AI",
+    ]
+
+
+def test_conflicts_name_their_reason(proposal):
+    colleague = MembershipFactory(institution=proposal.lead_institution).person
+    partner = ParticipationFactory(proposal=proposal, status=ParticipationStatus.INVITED)
+    partner_person = MembershipFactory(institution=partner.institution).person
+    unaffiliated = MembershipFactory(status="ended").person
+
+    assert reviewer_conflict(proposal=proposal, reviewer=proposal.lead) == "leads the proposal"
+    assert reviewer_conflict(proposal=proposal, reviewer=colleague) == (
+        f"works at the lead institution ({proposal.lead_institution})"
+    )
+    assert reviewer_conflict(proposal=proposal, reviewer=partner_person) == (
+        f"works at a participating institution ({partner.institution})"
+    )
+    assert (
+        reviewer_conflict(proposal=proposal, reviewer=unaffiliated) == "has no active affiliation"
+    )
+
+
+def test_conflicted_reviewer_is_refused_and_nothing_is_assigned(proposal):
+    colleague = MembershipFactory(institution=proposal.lead_institution).person
+
+    with pytest.raises(DomainError, match="cannot review this proposal: works at the lead"):
+        review_assign(proposal=proposal, reviewer=colleague, actor=CoordinatorFactory())
+
+    assert ReviewAssignment.objects.count() == 0
+
+
+def test_only_coordinators_assign_and_only_in_review(independent):
+    in_define = ProposalFactory(stage=Stage.DEFINE)
+    in_review = ProposalFactory(stage=Stage.REVIEW)
+
+    with pytest.raises(TransitionRefused):
+        review_assign(proposal=in_review, reviewer=independent, actor=in_review.lead)
+    with pytest.raises(DomainError, match="while the proposal is in Review"):
+        review_assign(proposal=in_define, reviewer=independent, actor=CoordinatorFactory())
+    assert ReviewAssignment.objects.count() == 0
+
+
+def test_same_reviewer_twice_is_refused(proposal, independent):
+    coordinator = CoordinatorFactory()
+    review_assign(proposal=proposal, reviewer=independent, actor=coordinator)
+
+    with pytest.raises(DomainError, match="already a reviewer"):
+        review_assign(proposal=proposal, reviewer=independent, actor=coordinator)
+
+
+def test_review_needs_every_criterion_and_a_comment(proposal, independent):
+    assignment = review_assign(proposal=proposal, reviewer=independent, actor=CoordinatorFactory())
+    criteria = list(Criterion.objects.all())
+
+    with pytest.raises(DomainError, match="missing: Responsible AI"):
+        review_submit(
+            assignment=assignment,
+            actor=independent,
+            scores=dict.fromkeys(criteria[:-1], 3),
+            recommendation=Recommendation.REVISE,
+            comment="x",
+        )
+    with pytest.raises(DomainError, match="Scores run from 1 to 5"):
+        review_submit(
+            assignment=assignment,
+            actor=independent,
+            scores=dict.fromkeys(criteria, 6),
+            recommendation=Recommendation.REVISE,
+            comment="x",
+        )
+    with pytest.raises(DomainError, match="explain your recommendation"):
+        review_submit(
+            assignment=assignment,
+            actor=independent,
+            scores=dict.fromkeys(criteria, 3),
+            recommendation=Recommendation.REVISE,
+            comment="  ",
+        )
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.ASSIGNED
+
+
+def test_someone_else_cannot_submit_the_review(proposal, independent):
+    assignment = review_assign(proposal=proposal, reviewer=independent, actor=CoordinatorFactory())
+
+    with pytest.raises(TransitionRefused):
+        _submit(assignment, proposal.lead)
+
+
+def test_reviewer_sees_other_reviews_only_after_submitting_own(proposal):
+    coordinator = CoordinatorFactory()
+    first, second = (MembershipFactory(institution=InstitutionFactory()).person for _ in range(2))
+    a1 = review_assign(proposal=proposal, reviewer=first, actor=coordinator)
+    a2 = review_assign(proposal=proposal, reviewer=second, actor=coordinator)
+    _submit(a1, first)
+
+    before = reviews_visible_to(proposal=proposal, user=second)
+    _submit(a2, second, score=2)
+    after = reviews_visible_to(proposal=proposal, user=second)
+
+    assert (before.reviews, before.hidden_until_own) == ([], True)
+    assert (len(after.reviews), after.show_names, after.own.assignment) == (2, False, a2)
+
+
+def test_lead_reads_reviews_after_the_decision_without_names(proposal, independent):
+    coordinator = CoordinatorFactory()
+    assignment = review_assign(proposal=proposal, reviewer=independent, actor=coordinator)
+    _submit(assignment, independent)
+
+    during = reviews_visible_to(proposal=proposal, user=proposal.lead)
+    proposal_decide(proposal=proposal, actor=coordinator, outcome="request_changes", reason="More.")
+    proposal.refresh_from_db()
+    after = reviews_visible_to(proposal=proposal, user=proposal.lead)
+
+    assert during.reviews == []
+    assert (len(after.reviews), after.show_names) == (1, False)
+
+
+def test_coordinators_see_every_review_with_names(proposal, independent):
+    coordinator = CoordinatorFactory()
+    assignment = review_assign(proposal=proposal, reviewer=independent, actor=coordinator)
+    _submit(assignment, independent)
+
+    visible = reviews_visible_to(proposal=proposal, user=coordinator)
+
+    assert (len(visible.reviews), visible.show_names) == (1, True)
+
+
+def test_aggregate_weights_criteria(proposal):
+    coordinator = CoordinatorFactory()
+    Criterion.objects.filter(name="Openness").update(weight=Decimal("3"))
+    reviewers = [MembershipFactory(institution=InstitutionFactory()).person for _ in range(3)]
+    for reviewer, openness, others in zip(reviewers, [5, 3, 1], [1, 3, 5], strict=True):
+        assignment = review_assign(proposal=proposal, reviewer=reviewer, actor=coordinator)
+        review_submit(
+            assignment=assignment,
+            actor=reviewer,
+            scores={
+                c: openness if c.name == "Openness" else others for c in Criterion.objects.all()
+            },
+            recommendation=Recommendation.APPROVE,
+            comment="ok",
+        )
+    reviews = reviews_visible_to(proposal=proposal, user=coordinator).reviews
+
+    aggregate = review_aggregate(reviews=reviews, criteria=list(Criterion.objects.all()))
+
+    # Weighted means: (3*5 + 4*1)/7 = 2.71, 3.0, (3*1 + 4*5)/7 = 3.29
+    assert (aggregate.count, aggregate.mean, aggregate.median, aggregate.spread) == (
+        3,
+        3.0,
+        3.0,
+        0.23,
+    )
+    assert aggregate.recommendations == {"approve": 3, "revise": 0, "decline": 0}
+
+
+def test_reviewer_sees_what_changed_since_their_review():
+    from projects.selectors import revision_diff
+
+    proposal = ProposalFactory(stage=Stage.REVIEW, summary="Train a model.")
+    coordinator = CoordinatorFactory()
+    reviewer = MembershipFactory(institution=InstitutionFactory()).person
+    assignment = review_assign(proposal=proposal, reviewer=reviewer, actor=coordinator)
+    review = _submit(assignment, reviewer)
+    proposal_decide(proposal=proposal, actor=coordinator, outcome="request_changes", reason="x")
+    proposal.refresh_from_db()
+
+    proposal_update(proposal=proposal, actor=proposal.lead, summary="Train an open model.")
+
+    old, new = (proposal.revisions.get(number=n) for n in (review.revision_number, 2))
+    changed = {d.name: str(d.html) for d in revision_diff(old=old, new=new) if d.changed}
+    assert changed == {"summary": "Train <del>a</del> <ins>an open</ins> model."}

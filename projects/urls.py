@@ -1,0 +1,32 @@
+from django.urls import path
+
+from projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals/mine/", views.my_proposals, name="my_proposals"),
+    path("proposals/new/", views.proposal_create, name="proposal_create"),
+    path("proposals/<slug:slug>/", views.proposal_detail, name="proposal_detail"),
+    path("proposals/<slug:slug>/edit/", views.proposal_edit, name="proposal_edit"),
+    path(
+        "proposals/<slug:slug>/actions/<slug:name>/",
+        views.proposal_transition,
+        name="proposal_transition",
+    ),
+    path("proposals/<slug:slug>/revisions/", views.revision_list, name="revision_list"),
+    path("proposals/<slug:slug>/reviewers/", views.reviewer_assign, name="reviewer_assign"),
+    path("proposals/<slug:slug>/review/", views.review_submit, name="review_submit"),
+    path("proposals/<slug:slug>/decide/", views.proposal_decide, name="proposal_decide"),
+    path("proposals/<slug:slug>/milestones/", views.milestone_create, name="milestone_create"),
+    path("milestones/<int:pk>/status/", views.milestone_set_status, name="milestone_set_status"),
+    path(
+        "proposals/<slug:slug>/updates/",
+        views.progress_update_create,
+        name="progress_update_create",
+    ),
+    path("review/queue/", views.review_queue, name="review_queue"),
+    path("review/inbox/", views.reviewer_inbox, name="reviewer_inbox"),
+    path("pipeline/", views.pipeline, name="pipeline"),
+]
