@@ -85,6 +85,8 @@ class CompetenceLevelsMixin:
 
     fields: dict[str, forms.Field]
     cleaned_data: dict
+    # Proposals reuse the mixin with importance instead of level.
+    level_choices: list[tuple[int, str]] = CompetenceLevel.choices
 
     def add_competence_fields(
         self, *, vocabulary: Iterable[Competence], levels: Mapping[int, int]
@@ -96,7 +98,7 @@ class CompetenceLevelsMixin:
             self.fields[name] = forms.TypedChoiceField(
                 label=competence.name,
                 required=False,
-                choices=[("", _("—")), *CompetenceLevel.choices],
+                choices=[("", _("—")), *self.level_choices],
                 coerce=int,
                 empty_value=None,
                 initial=levels.get(competence.pk),

@@ -232,7 +232,7 @@ def _membership_response(request: HtmxHttpRequest, membership: Membership) -> Ht
         "next_url": next_url,
     }
     row = render_to_string(template, context, request)
-    return HttpResponse(row + render_to_string("members/includes/messages_oob.html", {}, request))
+    return HttpResponse(row + render_to_string("includes/messages_oob.html", {}, request))
 
 
 def _act(request: HtmxHttpRequest, membership: Membership, action, success: str, **kwargs):

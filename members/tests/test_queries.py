@@ -203,7 +203,7 @@ def test_person_detail_queries(client, django_assert_num_queries, researcher, co
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_my_affiliations_queries(client, django_assert_num_queries, rows):
-    """Session, user, memberships, institutions to request."""
+    """Session, user, memberships, institutions to request, coordinator check (navigation)."""
     person = MembershipFactory().person
     for n in range(rows - 1):
         MembershipFactory(
@@ -213,7 +213,7 @@ def test_my_affiliations_queries(client, django_assert_num_queries, rows):
         )
     client.force_login(person)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("members:my_affiliations"))
 
     assert len(response.context["memberships"]) == rows
