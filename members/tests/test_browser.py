@@ -1,0 +1,65 @@
+"""The affiliation journey in a real browser: sign up, verify, get approved."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from members.enums import MembershipStatus
+from members.models import Membership
+from members.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def test_signup_at_tum_domain_becomes_a_tum_researcher_after_approval(
+    page, browser, live_server, institution, representative
+):
+    # A researcher signs up with a TU Munich address.
+    page.goto("/")
+    page.get_by_role("link", name="Join", exact=True).click()
+    page.get_by_label("Your name").fill("Jonas Becker")
+    page.get_by_label("Email").fill("jonas.becker@tum.de")
+    page.get_by_label("Password", exact=True).fill("a-long-and-unusual-passphrase")
+    page.get_by_label("Password (again)").fill("a-long-and-unusual-passphrase")
+    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+
+    # The verification link arrives by email and is followed in the browser.
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
+    page.goto(link.replace(link.split("/accounts/")[0], live_server.url))
+    page.get_by_role("button", name="Confirm").click()
+
+    # The address matched TU Munich's domain: a pending affiliation awaits approval.
+    page.get_by_text("A representative will review your affiliation").wait_for()
+    membership = Membership.objects.get(person__email="jonas.becker@tum.de")
+    assert (membership.institution, membership.status) == (institution, MembershipStatus.PENDING)
+
+    # TU Munich's representative approves it from the people page.
+    representative_context = browser.new_context(base_url=live_server.url)
+    rep_page = representative_context.new_page()
+    sign_in(rep_page, representative.email)
+    rep_page.goto(f"/institutions/{institution.slug}/people/")
+    row = rep_page.locator(f"#membership-{membership.pk}")
+    row.get_by_role("button", name="Approve").click()
+    row.get_by_text("Active").wait_for()
+    representative_context.close()
+
+    membership.refresh_from_db()
+    assert membership.status == MembershipStatus.ACTIVE
+
+    # The researcher now sees TU Munich as their institution.
+    page.goto("/me/affiliations/")
+    affiliation = page.locator("li", has_text="Technical University of Munich").first
+    affiliation.get_by_text("Active").wait_for()
+    page.goto("/dashboard/")
+    assert page.get_by_text("Technical University of Munich").first.is_visible()
+    assert page.console_errors == []
