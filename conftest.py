@@ -40,6 +40,15 @@ def _isolated_cache():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_persistent_connections():
+    """Live-server threads would leave persistent connections that block dropping the test DB."""
+    from django.db import connections
+
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -260,6 +260,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # One line per task run is noise, above all when tasks run eagerly in-process.
+    "loggers": {"celery.app.trace": {"level": "WARNING"}},
 }
 
 ALLIANCE_NAME = env("ALLIANCE_NAME", default="Open AI Alliance")

@@ -5,6 +5,8 @@ from django.views.decorators.http import require_GET
 
 from members.enums import InstitutionStatus
 from members.models import Institution, User
+from projects.enums import PUBLIC_STAGES
+from projects.selectors import proposal_list
 
 
 @require_GET
@@ -20,6 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .distinct()
         .count(),
         "founders": institutions.filter(founding_member=True),
+        "projects": proposal_list(user=request.user)
+        .in_stage(*PUBLIC_STAGES)
+        .order_by("-stage_changed_at")[:6],
     }
     return render(request, "home.html", context)
 

@@ -103,6 +103,9 @@ class Org:
     def representative(self) -> Person:
         return next(p for p in self.people if p.role == MembershipRole.REPRESENTATIVE)
 
+    def person(self, local_part: str) -> Person:
+        return next(p for p in self.people if p.local_part == local_part)
+
     @property
     def researchers(self) -> list[Person]:
         return [
@@ -2210,6 +2213,7 @@ def demo_logins() -> list[tuple[str, str]]:
         (f"Representative, {tum.short_name}", tum.email(tum.representative)),
         (f"Researcher, {tum.short_name}", tum.email(tum.researchers[0])),
         (f"Representative, {ibm.short_name}", ibm.email(ibm.representative)),
+        (f"Researcher, {ibm.short_name}", ibm.email(ibm.person("meilin.chen"))),
     ]
 
 

@@ -26,8 +26,8 @@ ACTIVE_STAGES = frozenset(
 
 
 class Visibility(models.TextChoices):
-    OPEN_CALL = "open_call", _("Open call: every alliance member may see it while in Define")
-    CONFIDENTIAL = "confidential", _("Confidential: consortium and coordinators only")
+    OPEN_CALL = "open_call", _("Open call")
+    CONFIDENTIAL = "confidential", _("Confidential")
 
 
 class ParticipationRole(models.TextChoices):

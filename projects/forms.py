@@ -41,6 +41,11 @@ class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
             "summary": _("Two or three sentences: what, why, with whom."),
             "description": _("Markdown: headings, lists, links, code and tables."),
             "resources_offered": _("People, compute, data or funding the lead brings."),
+            "visibility": _(
+                "Open call: every alliance researcher may read it while it is being defined. "
+                "Confidential: only the consortium and coordinators. Once approved, every "
+                "proposal is public."
+            ),
         }
 
     def __init__(

@@ -214,6 +214,7 @@ def test_seed_demo_prints_logins_that_work(demo_output, client):
         "Representative, TUM": "lena.maier@tum.de",
         "Researcher, TUM": "felix.wagner@tum.de",
         "Representative, IBM": "daniel.okafor@ibm.com",
+        "Researcher, IBM": "meilin.chen@ibm.com",
     }
     assert all(User.objects.get(email=e).check_password(password) for e in logins.values())
     assert coordinator.is_coordinator

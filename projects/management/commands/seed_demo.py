@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 
 from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo
 from members.models import Institution, User
+from projects.demo import load_demo_proposals
+from projects.models import Proposal
 
 
 class Command(BaseCommand):
@@ -14,12 +16,24 @@ class Command(BaseCommand):
         "people and a coordinator. Idempotent: rows are matched by slug or email address, "
         "brought back to their demo values if someone changed them, and never deleted; a "
         "second run changes nothing. Passwords are set on new accounts only, except that the "
-        "printed demo logins are reset to the demo password. Prints those logins on every run."
+        "printed demo logins are reset to the demo password. Then adds demo proposals in "
+        "every stage, walked through the real lifecycle; existing ones are left as they are. "
+        "Prints the demo logins on every run."
     )
 
     def handle(self, *args, **options) -> None:
         report = load_demo()
         self.stdout.write(self._summary(report))
+        created, _unchanged = load_demo_proposals()
+        if created:
+            self.stdout.write(self.style.SUCCESS(f"Demo proposals: {created} created."))
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo proposals are up to date, nothing changed "
+                    f"({Proposal.objects.count()} proposals)."
+                )
+            )
         self.stdout.write("")
         self.stdout.write(self._logins())
 

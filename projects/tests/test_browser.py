@@ -1,0 +1,140 @@
+"""The define-and-drive journey in a real browser, from draft to the first milestone."""
+
+import pytest
+
+from members.tests.factories import (
+    PASSWORD,
+    CompetenceFactory,
+    CoordinatorFactory,
+    FocusAreaFactory,
+    InstitutionCompetenceFactory,
+    InstitutionFactory,
+    MembershipFactory,
+)
+from projects.enums import ParticipationRole, ParticipationStatus, Stage
+from projects.models import Participation, Proposal
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def signed_in_page(browser, live_server, user):
+    context = browser.new_context(base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.console_errors = errors
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/dashboard/")
+    return page
+
+
+def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead_drives(
+    browser, live_server, seeded_criteria
+):
+    area = FocusAreaFactory(name="Multimodal models")
+    robotics = CompetenceFactory(name="Robot learning", focus_area=area)
+    ibm = InstitutionFactory(name="IBM", short_name="IBM", slug="ibm", country="US", kind="company")
+    tum = InstitutionFactory(name="Technical University of Munich", short_name="TUM", slug="tum")
+    InstitutionCompetenceFactory(institution=tum, competence=robotics, level=3)
+    lead = MembershipFactory(institution=ibm, person__display_name="Mei Lin Chen").person
+    coordinator = CoordinatorFactory(display_name="Alex Morgan")
+    reviewers = [
+        MembershipFactory(institution=InstitutionFactory(), person__display_name=name).person
+        for name in ("Henrik Larsen", "Maya Thompson")
+    ]
+
+    # The lead drafts a proposal.
+    page = signed_in_page(browser, live_server, lead)
+    page.goto("/proposals/new/")
+    page.get_by_label("Title").fill("Multimodal foundation models for robot learning")
+    page.get_by_label("Summary").fill("An open vision-language-action model for many robots.")
+    page.get_by_label("Focus area").select_option(label="Multimodal models")
+    page.get_by_label("Description").fill("## Plan\n\nPool demonstrations, then train.")
+    page.get_by_text("Required competences").click()
+    page.get_by_label("Robot learning").select_option(label="Essential")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_role("heading", name="Multimodal foundation models for robot learning").wait_for()
+    proposal = Proposal.objects.get()
+    assert (proposal.stage, proposal.lead) == (Stage.DRAFT, lead)
+
+    # Draft → Define.
+    page.get_by_role("link", name="Open for partners").click()
+    page.get_by_role("button", name="Open for partners").click()
+    page.get_by_text("The proposal is now in Define.").wait_for()
+
+    # Without a confirmed partner the review step names the rule that fails.
+    page.get_by_role("link", name="Submit for review").click()
+    page.get_by_text("At least 1 confirmed partner institution(s); 0 so far.").first.wait_for()
+
+    # TU Munich joins and its representative confirms (the joining pages come with matching).
+    Participation.objects.create(
+        proposal=proposal,
+        institution=tum,
+        role=ParticipationRole.PARTNER,
+        status=ParticipationStatus.CONFIRMED,
+    )
+    page.reload()
+    page.get_by_role("button", name="Submit for review").click()
+    page.get_by_text("The proposal is now in Review.").wait_for()
+
+    # A coordinator assigns two reviewers.
+    desk = signed_in_page(browser, live_server, coordinator)
+    desk.goto("/review/queue/")
+    desk.get_by_role("link", name="Multimodal foundation models for robot learning").click()
+    desk.get_by_role("link", name="Reviewers").click()
+    for reviewer in reviewers:
+        desk.get_by_label("Find a reviewer").fill(reviewer.display_name)
+        desk.get_by_role("button", name=f"Assign {reviewer.display_name}").click()
+        desk.get_by_text(f"{reviewer.display_name} now reviews this proposal.").wait_for()
+
+    # Both review.
+    for reviewer, score in zip(reviewers, ("5", "4"), strict=True):
+        reviewer_page = signed_in_page(browser, live_server, reviewer)
+        reviewer_page.goto("/review/inbox/")
+        reviewer_page.get_by_role("link", name="Write review").click()
+        for group in reviewer_page.locator("fieldset.scale-field").all():
+            group.get_by_label(score, exact=True).check()
+        reviewer_page.get_by_label("Approve").check()
+        reviewer_page.get_by_label("Comment").fill("A strong, open plan.")
+        reviewer_page.get_by_role("button", name="Submit review").click()
+        reviewer_page.get_by_text("Thank you: your review is submitted.").wait_for()
+        assert reviewer_page.console_errors == []
+        reviewer_page.context.close()
+
+    # The coordinator reads the aggregate and approves.
+    desk.goto(proposal.get_absolute_url())
+    desk.get_by_role("link", name="Decide").click()
+    desk.get_by_text("Weighted score from 2 reviews: mean 4.5, median 4.5, spread 0.5.").wait_for()
+    desk.get_by_label("Approve").check()
+    desk.get_by_label("Reason shown to the lead").fill("Clear plan and open outputs.")
+    desk.get_by_role("button", name="Record decision").click()
+    desk.get_by_text("Decision recorded; the lead is notified.").wait_for()
+    assert desk.console_errors == []
+
+    # The lead reads the decision, kicks off Drive and adds a milestone.
+    page.goto(proposal.get_absolute_url())
+    page.get_by_text("Clear plan and open outputs.").first.wait_for()
+    page.get_by_role("link", name="Kick off").click()
+    page.get_by_role("button", name="Kick off").click()
+    page.get_by_text("The proposal is now in Drive.").wait_for()
+    page.get_by_label("Title").fill("Demonstration schema published")
+    page.get_by_label("Due date").fill("2027-03-31")
+    page.get_by_role("button", name="Add milestone").click()
+    page.get_by_text("Milestone added.").wait_for()
+
+    proposal.refresh_from_db()
+    assert proposal.stage == Stage.DRIVE
+    assert list(proposal.milestones.values_list("title", flat=True)) == [
+        "Demonstration schema published"
+    ]
+    assert list(proposal.transitions.values_list("to_stage", flat=True)) == [
+        "define",
+        "review",
+        "approved",
+        "drive",
+    ]
+    assert page.console_errors == []
