@@ -153,6 +153,7 @@ class InstitutionForm(CompetenceLevelsMixin, forms.ModelForm):
             "website",
             "description",
             "capacity",
+            "open_to_partnering",
             "trusts_email_domains",
             "founding_member",
             "status",
@@ -237,7 +238,7 @@ class OrcidField(forms.CharField):
 class ProfileForm(CompetenceLevelsMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "bio", "orcid", "language"]
+        fields = ["display_name", "bio", "orcid", "language", "open_to_partnering"]
         field_classes = {"orcid": OrcidField}
         help_texts = {
             "bio": _("What you work on, in a few sentences. Shown on your public profile."),

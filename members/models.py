@@ -119,6 +119,11 @@ class Institution(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("How many joint projects the institution takes part in at once."),
     )
+    open_to_partnering = models.BooleanField(
+        _("open to partner suggestions"),
+        default=True,
+        help_text=_("When off, the institution is not suggested as a partner for new proposals."),
+    )
     trusts_email_domains = models.BooleanField(
         _("activate verified addresses at once"),
         default=False,
@@ -221,6 +226,11 @@ class User(AbstractUser):
     orcid = models.CharField(_("ORCID iD"), max_length=19, blank=True, validators=[orcid_validator])
     language = models.CharField(
         _("language"), max_length=5, choices=Language, default=Language.ENGLISH
+    )
+    open_to_partnering = models.BooleanField(
+        _("suggest me as a partner"),
+        default=True,
+        help_text=_("When off, leads do not see you among suggested partners."),
     )
 
     objects = UserManager()

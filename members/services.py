@@ -35,10 +35,11 @@ INSTITUTION_FIELDS = (
     "website",
     "description",
     "capacity",
+    "open_to_partnering",
 )
 # Auto-activation trusts every address at the domains, so only staff may switch it on.
 COORDINATOR_ONLY_FIELDS = ("founding_member", "status", "trusts_email_domains")
-PROFILE_FIELDS = ("display_name", "bio", "orcid", "language")
+PROFILE_FIELDS = ("display_name", "bio", "orcid", "language", "open_to_partnering")
 
 
 # Email domains -------------------------------------------------------------------------
