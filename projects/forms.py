@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import CompetenceLevelsMixin
 from members.models import Competence, FocusArea, Institution
 from projects.enums import Importance, MilestoneStatus, Recommendation, Stage
-from projects.models import Criterion, Decision, Milestone, Proposal
+from projects.models import ConsortiumRules, Criterion, Decision, Milestone, Proposal
 
 
 class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
@@ -197,6 +197,27 @@ class ReviewQueueFilterForm(forms.Form):
             "focus_area": data["focus_area"].pk if data.get("focus_area") else None,
             "waiting_days": data.get("waiting_days"),
         }
+
+
+class ConsortiumRulesForm(forms.ModelForm):
+    class Meta:
+        model = ConsortiumRules
+        fields = [
+            "min_partner_institutions",
+            "max_partner_institutions",
+            "min_countries",
+            "min_kinds",
+            "company_required",
+            "require_competence_coverage",
+        ]
+
+
+CriterionFormSet = forms.modelformset_factory(
+    Criterion,
+    fields=["name", "description", "weight", "position", "active"],
+    extra=1,
+    widgets={"description": forms.TextInput()},
+)
 
 
 class RevisionCompareForm(forms.Form):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -297,6 +298,17 @@ class ConsortiumRules(models.Model):
 
     def __str__(self) -> str:
         return str(_("Consortium rules"))
+
+    def clean(self) -> None:
+        if self.min_partner_institutions > self.max_partner_institutions:
+            raise ValidationError(
+                {
+                    "max_partner_institutions": _(
+                        "The maximum cannot be below the minimum (%(min)s)."
+                    )
+                    % {"min": self.min_partner_institutions}
+                }
+            )
 
     @classmethod
     def current(cls) -> ConsortiumRules:

@@ -492,6 +492,54 @@ def proposal_update(
     return locked
 
 
+# Alliance-wide settings -----------------------------------------------------------------
+
+RULES_FIELDS = (
+    "min_partner_institutions",
+    "max_partner_institutions",
+    "min_countries",
+    "min_kinds",
+    "company_required",
+    "require_competence_coverage",
+)
+CRITERION_FIELDS = ("name", "description", "weight", "position", "active")
+
+
+@transaction.atomic
+def consortium_rules_update(*, actor: User, **fields) -> ConsortiumRules:
+    if not actor.is_coordinator:
+        raise TransitionRefused(_("Only coordinators change the consortium rules."))
+    unknown = set(fields) - set(RULES_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown rule fields: {sorted(unknown)}")
+    ConsortiumRules.current()
+    rules = ConsortiumRules.objects.select_for_update().get(pk=1)
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules.save()
+    return rules
+
+
+@transaction.atomic
+def criteria_save(*, actor: User, changes: list[tuple[Criterion | None, dict]]) -> list[Criterion]:
+    """Create or change review criteria; existing scores keep pointing at their criterion."""
+    if not actor.is_coordinator:
+        raise TransitionRefused(_("Only coordinators change the review criteria."))
+    saved = []
+    for criterion, fields in changes:
+        unknown = set(fields) - set(CRITERION_FIELDS)
+        if unknown:
+            raise TypeError(f"Unknown criterion fields: {sorted(unknown)}")
+        criterion = criterion or Criterion()
+        for name, value in fields.items():
+            setattr(criterion, name, value)
+        criterion.full_clean()
+        criterion.save()
+        saved.append(criterion)
+    return saved
+
+
 # Review ---------------------------------------------------------------------------------
 
 

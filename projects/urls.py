@@ -18,6 +18,9 @@ urlpatterns = [
     path("proposals/<slug:slug>/revisions/", views.revision_list, name="revision_list"),
     path("proposals/<slug:slug>/reviewers/", views.reviewer_assign, name="reviewer_assign"),
     path("proposals/<slug:slug>/review/", views.review_submit, name="review_submit"),
+    path(
+        "review/assignments/<int:pk>/withdraw/", views.reviewer_withdraw, name="reviewer_withdraw"
+    ),
     path("proposals/<slug:slug>/decide/", views.proposal_decide, name="proposal_decide"),
     path("proposals/<slug:slug>/milestones/", views.milestone_create, name="milestone_create"),
     path("milestones/<int:pk>/status/", views.milestone_set_status, name="milestone_set_status"),
@@ -29,4 +32,5 @@ urlpatterns = [
     path("review/queue/", views.review_queue, name="review_queue"),
     path("review/inbox/", views.reviewer_inbox, name="reviewer_inbox"),
     path("pipeline/", views.pipeline, name="pipeline"),
+    path("coordination/rules/", views.alliance_rules, name="alliance_rules"),
 ]

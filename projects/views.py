@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +21,8 @@ from members.selectors import competence_vocabulary
 from projects import selectors, services
 from projects.enums import AssignmentStatus, MilestoneStatus, Stage
 from projects.forms import (
+    ConsortiumRulesForm,
+    CriterionFormSet,
     DecisionForm,
     MilestoneForm,
     MilestoneStatusForm,
@@ -31,7 +35,7 @@ from projects.forms import (
     TransitionForm,
     lead_institutions_for,
 )
-from projects.models import Milestone, ReviewAssignment
+from projects.models import ConsortiumRules, Criterion, Milestone, ReviewAssignment
 from projects.services import TRANSITIONS, TransitionRefused
 
 PAGE_SIZE = 25
@@ -141,7 +145,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Proposals are led by researchers with an active affiliation."))
         return redirect("members:my_affiliations")
     form = ProposalForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         vocabulary=competence_vocabulary(),
         lead_institutions=lead_institutions_for(request.user),
     )
@@ -170,7 +174,7 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     importances = dict(proposal.required_competences.values_list("competence_id", "importance"))
     form = ProposalForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         instance=proposal,
         vocabulary=competence_vocabulary(),
         importances=importances,
@@ -210,7 +214,7 @@ def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpRespo
             messages.error(request, _("That action is not available for this proposal now."))
             return redirect(proposal)
         raise Http404
-    form = TransitionForm(request.POST or None)
+    form = TransitionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_transition(
@@ -308,6 +312,26 @@ def reviewer_assign(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def reviewer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("projects.assign_reviewers"):
+        raise Http404
+    assignment = get_object_or_404(
+        ReviewAssignment.objects.select_related("proposal", "reviewer"), pk=pk
+    )
+    try:
+        services.review_withdraw_assignment(assignment=assignment, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(person)s no longer reviews this proposal.") % {"person": assignment.reviewer},
+        )
+    return redirect("projects:reviewer_assign", slug=assignment.proposal.slug)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
@@ -318,7 +342,9 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
         proposal=proposal,
         reviewer=request.user,
     )
-    form = ReviewForm(request.POST or None, criteria=selectors.active_criteria())
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None, criteria=selectors.active_criteria()
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.review_submit(
@@ -402,6 +428,41 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     columns = selectors.pipeline(user=request.user)
     stages = [(stage, columns[stage.value]) for stage in Stage if stage != Stage.DRAFT]
     return render(request, "projects/pipeline.html", {"stages": stages})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def alliance_rules(request: HttpRequest) -> HttpResponse:
+    """Coordinators set the consortium rules and the review criteria."""
+    if not request.user.has_perm("projects.edit_alliance_rules"):
+        raise Http404
+    rules = ConsortiumRules.current()
+    data = request.POST if request.method == "POST" else None
+    rules_form = ConsortiumRulesForm(data, instance=rules, prefix="rules")
+    criteria_formset = CriterionFormSet(data, queryset=Criterion.objects.all(), prefix="criteria")
+    if request.method == "POST" and rules_form.is_valid() and criteria_formset.is_valid():
+        changes = [
+            (form.instance if form.instance.pk else None, form.cleaned_data)
+            for form in criteria_formset.forms
+            if form.has_changed() and form.cleaned_data
+        ]
+        try:
+            with transaction.atomic():
+                services.consortium_rules_update(actor=request.user, **rules_form.cleaned_data)
+                services.criteria_save(
+                    actor=request.user,
+                    changes=[
+                        (criterion, {k: v for k, v in fields.items() if k != "id"})
+                        for criterion, fields in changes
+                    ],
+                )
+        except ValidationError as error:
+            rules_form.add_error(None, error)
+        else:
+            messages.success(request, _("The rules and criteria are saved."))
+            return redirect("projects:alliance_rules")
+    context = {"rules_form": rules_form, "criteria_formset": criteria_formset}
+    return render(request, "projects/alliance_rules.html", context)
 
 
 # Drive ----------------------------------------------------------------------------------

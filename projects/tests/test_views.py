@@ -1,0 +1,433 @@
+"""Pages: forms answer bad input with a clear error and change nothing; htmx gets partials."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from members.enums import MembershipStatus
+from members.tests.factories import (
+    CompetenceFactory,
+    CoordinatorFactory,
+    FocusAreaFactory,
+    InstitutionFactory,
+    MembershipFactory,
+)
+from projects.enums import ParticipationStatus, Recommendation, Stage
+from projects.models import (
+    ConsortiumRules,
+    Criterion,
+    Decision,
+    Milestone,
+    Proposal,
+    Review,
+    ReviewAssignment,
+    StageTransition,
+)
+from projects.services import review_assign, review_submit
+from projects.tests.factories import ParticipationFactory, ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _template(response) -> str:
+    return response.templates[0].name
+
+
+# Creating and editing -------------------------------------------------------------------
+
+
+def test_proposal_create_saves_a_private_draft_with_its_first_revision(client):
+    membership = MembershipFactory()
+    area = FocusAreaFactory()
+    robotics = CompetenceFactory(name="Robot learning")
+    client.force_login(membership.person)
+
+    response = client.post(
+        reverse("projects:proposal_create"),
+        {
+            "title": "Open robot model",
+            "lead_institution": membership.institution.pk,
+            "summary": "A model for many robots.",
+            "focus_area": area.pk,
+            "description": "## Plan",
+            "licence": "Apache-2.0",
+            "duration_months": 18,
+            "visibility": "open_call",
+            f"competence_{robotics.pk}": 3,
+        },
+    )
+
+    proposal = Proposal.objects.get()
+    assert response["Location"] == proposal.get_absolute_url()
+    assert (proposal.stage, proposal.lead, proposal.slug) == (
+        Stage.DRAFT,
+        membership.person,
+        "open-robot-model",
+    )
+    assert list(proposal.revisions.values_list("number", flat=True)) == [1]
+    assert list(proposal.required_competences.values_list("competence__name", "importance")) == [
+        ("Robot learning", 3)
+    ]
+    assert list(proposal.participations.values_list("role", "status")) == [("lead", "confirmed")]
+
+
+def test_proposal_create_with_missing_fields_shows_errors_and_creates_nothing(client):
+    membership = MembershipFactory()
+    client.force_login(membership.person)
+
+    response = client.post(
+        reverse("projects:proposal_create"),
+        {"title": "", "lead_institution": membership.institution.pk, "duration_months": 0},
+    )
+
+    form = response.context["form"]
+    assert _template(response) == "projects/proposal_form.html"
+    assert form.errors["title"] == ["This field is required."]
+    assert form.errors["duration_months"] == ["Ensure this value is greater than or equal to 1."]
+    assert Proposal.objects.count() == 0
+
+
+def test_proposal_create_without_active_affiliation_points_to_affiliations(client):
+    person = MembershipFactory(status=MembershipStatus.PENDING).person
+    client.force_login(person)
+
+    response = client.get(reverse("projects:proposal_create"))
+
+    assert response["Location"] == reverse("members:my_affiliations")
+    assert _messages(response) == ["Proposals are led by researchers with an active affiliation."]
+
+
+def test_proposal_edit_keeps_a_revision_per_change(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    client.force_login(proposal.lead)
+    data = {
+        "title": proposal.title,
+        "summary": "A sharper summary.",
+        "focus_area": proposal.focus_area.pk,
+        "description": proposal.description,
+        "licence": proposal.licence,
+        "duration_months": proposal.duration_months,
+        "visibility": proposal.visibility,
+    }
+
+    client.post(reverse("projects:proposal_edit", args=[proposal.slug]), data)
+    client.post(reverse("projects:proposal_edit", args=[proposal.slug]), data)  # no change
+
+    assert list(proposal.revisions.values_list("number", "summary")) == [
+        (2, "A sharper summary."),
+        (1, proposal.summary),
+    ]
+
+
+# Transitions ----------------------------------------------------------------------------
+
+
+def test_withdraw_without_reason_is_refused_and_changes_nothing(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    client.force_login(proposal.lead)
+
+    response = client.post(
+        reverse("projects:proposal_transition", args=[proposal.slug, "withdraw"]),
+        {"comment": "  "},
+    )
+
+    assert response.context["form"].errors["comment"] == ["Please give a reason."]
+    proposal.refresh_from_db()
+    assert proposal.stage == Stage.DEFINE
+    assert StageTransition.objects.count() == 0
+
+
+def test_action_no_longer_on_offer_sends_the_user_back_with_a_message(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    client.force_login(proposal.lead)
+
+    response = client.post(reverse("projects:proposal_transition", args=[proposal.slug, "submit"]))
+
+    assert response["Location"] == proposal.get_absolute_url()
+    assert _messages(response) == ["That action is not available for this proposal now."]
+
+
+def test_unknown_action_is_404(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    client.force_login(proposal.lead)
+
+    response = client.get(reverse("projects:proposal_transition", args=[proposal.slug, "teleport"]))
+
+    assert response.status_code == 404
+
+
+def test_to_review_page_names_the_failed_rule(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    client.force_login(proposal.lead)
+
+    response = client.post(
+        reverse("projects:proposal_transition", args=[proposal.slug, "to_review"])
+    )
+
+    assert response.context["form"].non_field_errors() == [
+        "The consortium rules do not hold yet: "
+        "At least 1 confirmed partner institution(s); 0 so far."
+    ]
+    proposal.refresh_from_db()
+    assert proposal.stage == Stage.DEFINE
+
+
+# Decisions ------------------------------------------------------------------------------
+
+
+def test_decision_on_a_proposal_that_moved_on_is_refused_with_a_message(client):
+    proposal = ProposalFactory(stage=Stage.APPROVED)
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(
+        reverse("projects:proposal_decide", args=[proposal.slug]),
+        {"stage": "review", "outcome": "decline", "reason": "Too late."},
+    )
+
+    assert _messages(response) == [
+        "The proposal has moved on: it is now in Approved. Reload to see the change."
+    ]
+    assert Decision.objects.count() == 0
+
+
+def test_decision_without_reason_shows_the_error_and_changes_nothing(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(
+        reverse("projects:proposal_decide", args=[proposal.slug]),
+        {"stage": "review", "outcome": "approve", "reason": ""},
+    )
+
+    assert response.context["form"].errors == {"reason": ["This field is required."]}
+    proposal.refresh_from_db()
+    assert proposal.stage == Stage.REVIEW
+
+
+# Review ---------------------------------------------------------------------------------
+
+
+def test_review_missing_scores_shows_errors_and_saves_nothing(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    reviewer = MembershipFactory(institution=InstitutionFactory()).person
+    review_assign(proposal=proposal, reviewer=reviewer, actor=CoordinatorFactory())
+    client.force_login(reviewer)
+    openness = Criterion.objects.get(name="Openness")
+
+    response = client.post(
+        reverse("projects:review_submit", args=[proposal.slug]),
+        {f"score_{openness.pk}": "4", "recommendation": "approve", "comment": "Fine."},
+    )
+
+    errors = response.context["form"].errors
+    assert sorted(errors) == sorted(
+        f"score_{c.pk}" for c in Criterion.objects.exclude(pk=openness.pk)
+    )
+    assert Review.objects.count() == 0
+
+
+def test_assigning_a_conflicted_reviewer_shows_the_reason_and_assigns_nobody(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    colleague = MembershipFactory(
+        institution=proposal.lead_institution, person__display_name="Conflicted Colleague"
+    ).person
+    client.force_login(CoordinatorFactory())
+    url = reverse("projects:reviewer_assign", args=[proposal.slug])
+
+    search = client.get(url, {"q": "Conflicted"}, headers={"HX-Request": "true"})
+    response = client.post(url, {"reviewer": colleague.pk})
+
+    assert search.templates[0].name == "candidates"
+    assert search.context["candidates"] == [
+        (colleague, f"works at the lead institution ({proposal.lead_institution})")
+    ]
+    assert _messages(response) == [
+        f"Conflicted Colleague cannot review this proposal: works at the lead institution "
+        f"({proposal.lead_institution})."
+    ]
+    assert ReviewAssignment.objects.count() == 0
+
+
+def test_lead_never_sees_reviewer_names(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    coordinator = CoordinatorFactory()
+    reviewer = MembershipFactory(
+        institution=InstitutionFactory(), person__display_name="Secret Reviewer"
+    ).person
+    assignment = review_assign(proposal=proposal, reviewer=reviewer, actor=coordinator)
+    review_submit(
+        assignment=assignment,
+        actor=reviewer,
+        scores={c: 4 for c in Criterion.objects.all()},
+        recommendation=Recommendation.REVISE,
+        comment="Add an evaluation plan.",
+    )
+    client.force_login(coordinator)
+    client.post(
+        reverse("projects:proposal_decide", args=[proposal.slug]),
+        {"stage": "review", "outcome": "request_changes", "reason": "See the review."},
+    )
+    client.force_login(proposal.lead)
+
+    page = client.get(proposal.get_absolute_url()).content.decode()
+
+    assert "Add an evaluation plan." in page
+    assert "Secret Reviewer" not in page
+
+
+def test_withdrawing_a_reviewer_keeps_submitted_reviews(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    coordinator = CoordinatorFactory()
+    reviewer = MembershipFactory(institution=InstitutionFactory()).person
+    assignment = review_assign(proposal=proposal, reviewer=reviewer, actor=coordinator)
+    client.force_login(coordinator)
+
+    client.post(reverse("projects:reviewer_withdraw", args=[assignment.pk]))
+    again = client.post(reverse("projects:reviewer_withdraw", args=[assignment.pk]))
+
+    assignment.refresh_from_db()
+    assert assignment.status == "withdrawn"
+    assert again.status_code == 302
+
+
+# Lists ----------------------------------------------------------------------------------
+
+
+def test_proposal_list_filters_by_stage_and_answers_htmx_with_the_results(client):
+    ProposalFactory(stage=Stage.APPROVED, title="Approved one")
+    ProposalFactory(stage=Stage.DRIVE, title="Driven one")
+
+    response = client.get(
+        reverse("projects:proposal_list"), {"stage": "drive"}, headers={"HX-Request": "true"}
+    )
+
+    assert response.templates[0].name == "results"
+    assert [p.title for p in response.context["page_obj"]] == ["Driven one"]
+
+
+def test_review_queue_is_for_coordinators_only(client):
+    client.force_login(MembershipFactory().person)
+
+    response = client.get(reverse("projects:review_queue"))
+
+    assert response.status_code == 404
+
+
+def test_review_queue_filters_by_focus_area(client):
+    area = FocusAreaFactory(name="Robotics")
+    ProposalFactory(stage=Stage.REVIEW, focus_area=area, title="Robots")
+    ProposalFactory(stage=Stage.REVIEW, title="Other")
+    client.force_login(CoordinatorFactory())
+
+    response = client.get(reverse("projects:review_queue"), {"focus_area": area.pk})
+
+    assert [p.title for p in response.context["page_obj"]] == ["Robots"]
+
+
+# Drive ----------------------------------------------------------------------------------
+
+
+def test_milestone_without_due_date_is_refused_with_a_message(client):
+    proposal = ProposalFactory(stage=Stage.DRIVE)
+    client.force_login(proposal.lead)
+
+    response = client.post(
+        reverse("projects:milestone_create", args=[proposal.slug]), {"title": "Release"}
+    )
+
+    assert _messages(response) == ["The milestone was not added: This field is required."]
+    assert Milestone.objects.count() == 0
+
+
+def test_partner_researcher_posts_progress_in_drive(client):
+    proposal = ProposalFactory(stage=Stage.DRIVE)
+    partner = ParticipationFactory(proposal=proposal, status=ParticipationStatus.CONFIRMED)
+    researcher = MembershipFactory(institution=partner.institution).person
+    client.force_login(researcher)
+
+    client.post(
+        reverse("projects:progress_update_create", args=[proposal.slug]),
+        {"body": "Data pipeline done."},
+    )
+
+    assert list(proposal.progress_updates.values_list("author", "body")) == [
+        (researcher.pk, "Data pipeline done.")
+    ]
+
+
+# Rules and criteria ---------------------------------------------------------------------
+
+
+def _rules_data(**overrides):
+    criteria = list(Criterion.objects.all())
+    data = {
+        "rules-min_partner_institutions": 2,
+        "rules-max_partner_institutions": 6,
+        "rules-min_countries": 2,
+        "rules-min_kinds": 1,
+        "rules-company_required": "on",
+        "rules-require_competence_coverage": "on",
+        "criteria-TOTAL_FORMS": len(criteria) + 1,
+        "criteria-INITIAL_FORMS": len(criteria),
+    }
+    for i, c in enumerate(criteria):
+        data |= {
+            f"criteria-{i}-id": c.pk,
+            f"criteria-{i}-name": c.name,
+            f"criteria-{i}-description": c.description,
+            f"criteria-{i}-weight": c.weight,
+            f"criteria-{i}-position": c.position,
+            f"criteria-{i}-active": "on",
+        }
+    return data | overrides
+
+
+def test_coordinator_sets_rules_and_adds_a_criterion(client):
+    client.force_login(CoordinatorFactory())
+    n = Criterion.objects.count()
+
+    client.post(
+        reverse("projects:alliance_rules"),
+        _rules_data(
+            **{
+                f"criteria-{n}-name": "Sustainability",
+                f"criteria-{n}-weight": "0.5",
+                f"criteria-{n}-position": "9",
+                f"criteria-{n}-active": "on",
+            }
+        ),
+    )
+
+    rules = ConsortiumRules.current()
+    assert (rules.min_partner_institutions, rules.min_countries, rules.company_required) == (
+        2,
+        2,
+        True,
+    )
+    assert Criterion.objects.filter(name="Sustainability").count() == 1
+
+
+def test_rules_with_minimum_above_maximum_are_refused_and_nothing_changes(client):
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(
+        reverse("projects:alliance_rules"),
+        _rules_data(**{"rules-min_partner_institutions": 9, "rules-max_partner_institutions": 2}),
+    )
+
+    assert response.context["rules_form"].errors == {
+        "max_partner_institutions": ["The maximum cannot be below the minimum (9)."]
+    }
+    assert ConsortiumRules.current().min_partner_institutions == 1
+
+
+def test_rules_page_is_hidden_from_researchers(client):
+    client.force_login(MembershipFactory().person)
+
+    assert client.get(reverse("projects:alliance_rules")).status_code == 404
