@@ -264,7 +264,7 @@ def test_lead_never_sees_reviewer_names(client):
     review_submit(
         assignment=assignment,
         actor=reviewer,
-        scores={c: 4 for c in Criterion.objects.all()},
+        scores=dict.fromkeys(Criterion.objects.all(), 4),
         recommendation=Recommendation.REVISE,
         comment="Add an evaluation plan.",
     )
