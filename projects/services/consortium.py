@@ -1,0 +1,163 @@
+"""Consortium rules: what a consortium needs before review, and their settings."""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+
+from members.enums import InstitutionKind, MembershipStatus
+from members.models import (
+    Competence,
+    Institution,
+    InstitutionCompetence,
+    PersonCompetence,
+    User,
+)
+from projects.enums import (
+    ParticipationRole,
+    ParticipationStatus,
+)
+from projects.models import (
+    ConsortiumRules,
+    Proposal,
+)
+from projects.services.errors import TransitionRefused
+
+logger = logging.getLogger(__name__)
+
+
+# Consortium rules -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    ok: bool
+    detail: str
+
+
+def consortium_check(
+    *, proposal: Proposal, rules: ConsortiumRules | None = None
+) -> list[RuleResult]:
+    """Evaluate the consortium rules on the confirmed partners (the lead institution counts)."""
+    rules = rules or ConsortiumRules.current()
+    confirmed = list(
+        Institution.objects.filter(
+            participations__proposal=proposal,
+            participations__status=ParticipationStatus.CONFIRMED,
+            participations__role=ParticipationRole.PARTNER,
+        ).distinct()
+    )
+    consortium = [
+        proposal.lead_institution,
+        *[i for i in confirmed if i.pk != proposal.lead_institution_id],
+    ]
+    partners = len(consortium) - 1
+    countries = {str(i.country) for i in consortium}
+    kinds = {i.kind for i in consortium}
+    results = [
+        RuleResult(
+            "min_partner_institutions",
+            partners >= rules.min_partner_institutions,
+            _("At least %(n)s confirmed partner institution(s); %(have)s so far.")
+            % {"n": rules.min_partner_institutions, "have": partners},
+        ),
+        RuleResult(
+            "max_partner_institutions",
+            partners <= rules.max_partner_institutions,
+            _("At most %(n)s partner institutions; %(have)s confirmed.")
+            % {"n": rules.max_partner_institutions, "have": partners},
+        ),
+        RuleResult(
+            "min_countries",
+            len(countries) >= rules.min_countries,
+            _("Institutions from at least %(n)s countries; %(have)s so far.")
+            % {"n": rules.min_countries, "have": len(countries)},
+        ),
+        RuleResult(
+            "min_kinds",
+            len(kinds) >= rules.min_kinds,
+            _("At least %(n)s kinds of institution; %(have)s so far.")
+            % {"n": rules.min_kinds, "have": len(kinds)},
+        ),
+    ]
+    if rules.company_required:
+        results.append(
+            RuleResult(
+                "company_required",
+                InstitutionKind.COMPANY in kinds,
+                _("A company in the consortium."),
+            )
+        )
+    if rules.require_competence_coverage:
+        missing = competence_gaps(proposal=proposal, institutions=consortium)
+        results.append(
+            RuleResult(
+                "competence_coverage",
+                not missing,
+                _("Every required competence covered; missing: %(missing)s.")
+                % {"missing": ", ".join(c.name for c in missing)}
+                if missing
+                else _("Every required competence is covered."),
+            )
+        )
+    return results
+
+
+def competence_gaps(*, proposal: Proposal, institutions: list[Institution]) -> list[Competence]:
+    """Required competences that no institution covers, through its profile or its people."""
+    required = [rc.competence for rc in proposal.required_competences.select_related("competence")]
+    ids = [i.pk for i in institutions]
+    by_institution = InstitutionCompetence.objects.filter(
+        competence=OuterRef("pk"), institution_id__in=ids
+    )
+    by_people = PersonCompetence.objects.filter(
+        competence=OuterRef("pk"),
+        person__memberships__institution_id__in=ids,
+        person__memberships__status=MembershipStatus.ACTIVE,
+    )
+    covered = set(
+        Competence.objects.filter(pk__in=[c.pk for c in required])
+        .filter(Exists(by_institution) | Exists(by_people))
+        .values_list("pk", flat=True)
+    )
+    return [c for c in required if c.pk not in covered]
+
+
+def consortium_rules_hold(proposal: Proposal) -> str | None:
+    failed = [r for r in consortium_check(proposal=proposal) if not r.ok]
+    if failed:
+        return _("The consortium rules do not hold yet: %(rules)s") % {
+            "rules": " ".join(r.detail for r in failed)
+        }
+    return None
+
+
+# Alliance-wide settings -----------------------------------------------------------------
+
+RULES_FIELDS = (
+    "min_partner_institutions",
+    "max_partner_institutions",
+    "min_countries",
+    "min_kinds",
+    "company_required",
+    "require_competence_coverage",
+)
+
+
+@transaction.atomic
+def consortium_rules_update(*, actor: User, **fields) -> ConsortiumRules:
+    if not actor.is_coordinator:
+        raise TransitionRefused(_("Only coordinators change the consortium rules."))
+    unknown = set(fields) - set(RULES_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown rule fields: {sorted(unknown)}")
+    ConsortiumRules.current()
+    rules = ConsortiumRules.objects.select_for_update().get(pk=1)
+    for name, value in fields.items():
+        setattr(rules, name, value)
+    rules.full_clean()
+    rules.save()
+    return rules

@@ -1,0 +1,86 @@
+"""The Drive stage: milestones and progress updates by the consortium."""
+
+import logging
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alliance.exceptions import DomainError
+from members.models import (
+    User,
+)
+from projects.enums import (
+    EventKind,
+    MilestoneStatus,
+    Stage,
+)
+from projects.models import (
+    Milestone,
+    ProgressUpdate,
+    Proposal,
+)
+from projects.services.errors import TransitionRefused
+from projects.services.outbox import event_record
+
+logger = logging.getLogger(__name__)
+
+
+# Drive ----------------------------------------------------------------------------------
+
+
+def _require_drive_member(*, proposal: Proposal, actor: User) -> None:
+    from projects.rules import is_consortium_member
+
+    if proposal.stage != Stage.DRIVE:
+        raise DomainError(_("Milestones and updates belong to the Drive stage."))
+    if not is_consortium_member(actor, proposal):
+        raise TransitionRefused(_("Only consortium members plan and report."))
+
+
+@transaction.atomic
+def milestone_create(
+    *, proposal: Proposal, actor: User, title: str, due_date, description: str = ""
+) -> Milestone:
+    _require_drive_member(proposal=proposal, actor=actor)
+    milestone = Milestone(
+        proposal=proposal,
+        title=title.strip(),
+        due_date=due_date,
+        description=description.strip(),
+        created_by=actor,
+    )
+    milestone.full_clean()
+    milestone.save()
+    event_record(
+        kind=EventKind.MILESTONE, actor=actor, proposal=proposal, milestone_id=milestone.pk
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_set_status(
+    *, milestone: Milestone, actor: User, status: MilestoneStatus
+) -> Milestone:
+    _require_drive_member(proposal=milestone.proposal, actor=actor)
+    milestone.status = status
+    milestone.save(update_fields=["status"])
+    event_record(
+        kind=EventKind.MILESTONE,
+        actor=actor,
+        proposal=milestone.proposal,
+        milestone_id=milestone.pk,
+        status=str(status),
+    )
+    return milestone
+
+
+@transaction.atomic
+def progress_update_post(*, proposal: Proposal, actor: User, body: str) -> ProgressUpdate:
+    _require_drive_member(proposal=proposal, actor=actor)
+    if not body.strip():
+        raise DomainError(_("An update needs some text."))
+    update = ProgressUpdate.objects.create(proposal=proposal, author=actor, body=body.strip())
+    event_record(
+        kind=EventKind.PROGRESS_UPDATE, actor=actor, proposal=proposal, update_id=update.pk
+    )
+    return update

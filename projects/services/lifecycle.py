@@ -1,0 +1,335 @@
+"""The lifecycle: one transition table and the one service that performs every stage change.
+
+``proposal_transition`` checks the table, locks the row, writes the audit row and the
+outbox event in the same transaction, and schedules the notification task on commit.
+"""
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from alliance.exceptions import DomainError
+from members.models import (
+    Competence,
+    Institution,
+    Membership,
+    User,
+)
+from projects.enums import (
+    EDITABLE_STAGES,
+    EventKind,
+    ParticipationRole,
+    ParticipationStatus,
+    Stage,
+)
+from projects.models import (
+    ProgressUpdate,
+    Proposal,
+    ProposalCompetence,
+    Revision,
+    StageTransition,
+)
+from projects.services.consortium import consortium_rules_hold
+from projects.services.errors import ProposalMovedOn, TransitionRefused
+from projects.services.outbox import event_record
+
+logger = logging.getLogger(__name__)
+
+
+PROPOSAL_FIELDS = (
+    "title",
+    "summary",
+    "description",
+    "focus_area",
+    "goals",
+    "expected_outcomes",
+    "resources_offered",
+    "licence",
+    "duration_months",
+    "visibility",
+)
+
+
+# The transition table -------------------------------------------------------------------
+
+
+def _lead(user: User, proposal: Proposal) -> bool:
+    return proposal.lead_id == user.pk
+
+
+def _coordinator(user: User, proposal: Proposal) -> bool:
+    return user.is_coordinator
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: object
+    source: Stage
+    target: Stage
+    allowed: Callable[[User, Proposal], bool]
+    preconditions: tuple[Callable[[Proposal], str | None], ...] = ()
+    comment_required: bool = False
+    # Decisions reach the table only through proposal_decide, which records the Decision.
+    via_decision: bool = False
+    style: str = "primary"
+    extra: dict = field(default_factory=dict)
+
+
+TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
+    (t.source, t.target): t
+    for t in [
+        Transition("submit", gettext_lazy("Open for partners"), Stage.DRAFT, Stage.DEFINE, _lead),
+        Transition(
+            "to_review",
+            gettext_lazy("Submit for review"),
+            Stage.DEFINE,
+            Stage.REVIEW,
+            _lead,
+            preconditions=(consortium_rules_hold,),
+        ),
+        Transition(
+            "approve",
+            gettext_lazy("Approve"),
+            Stage.REVIEW,
+            Stage.APPROVED,
+            _coordinator,
+            comment_required=True,
+            via_decision=True,
+        ),
+        Transition(
+            "request_changes",
+            gettext_lazy("Request changes"),
+            Stage.REVIEW,
+            Stage.CHANGES_REQUESTED,
+            _coordinator,
+            comment_required=True,
+            via_decision=True,
+        ),
+        Transition(
+            "decline",
+            gettext_lazy("Decline"),
+            Stage.REVIEW,
+            Stage.DECLINED,
+            _coordinator,
+            comment_required=True,
+            via_decision=True,
+            style="danger",
+        ),
+        Transition(
+            "resubmit",
+            gettext_lazy("Reopen for definition"),
+            Stage.CHANGES_REQUESTED,
+            Stage.DEFINE,
+            _lead,
+        ),
+        Transition("kick_off", gettext_lazy("Kick off"), Stage.APPROVED, Stage.DRIVE, _lead),
+        Transition(
+            "pause",
+            gettext_lazy("Pause"),
+            Stage.DRIVE,
+            Stage.PAUSED,
+            _coordinator,
+            comment_required=True,
+            style="danger",
+        ),
+        Transition("resume", gettext_lazy("Resume"), Stage.PAUSED, Stage.DRIVE, _coordinator),
+        Transition(
+            "complete",
+            gettext_lazy("Complete with final report"),
+            Stage.DRIVE,
+            Stage.COMPLETED,
+            _lead,
+            comment_required=True,
+        ),
+        *[
+            Transition(
+                "withdraw",
+                gettext_lazy("Withdraw"),
+                source,
+                Stage.WITHDRAWN,
+                _lead,
+                comment_required=source != Stage.DRAFT,
+                style="danger",
+            )
+            for source in (Stage.DRAFT, Stage.DEFINE, Stage.CHANGES_REQUESTED)
+        ],
+    ]
+}
+
+
+def transitions_for(*, proposal: Proposal, user: User) -> list[Transition]:
+    """The actions the table offers this user on this proposal now (preconditions aside)."""
+    if not user.is_authenticated:
+        return []
+    return [
+        t
+        for (source, _target), t in TRANSITIONS.items()
+        if source == proposal.stage and t.allowed(user, proposal)
+    ]
+
+
+def transition_blockers(*, proposal: Proposal, transition: Transition) -> list[str]:
+    return [msg for check in transition.preconditions if (msg := check(proposal))]
+
+
+@transaction.atomic
+def proposal_transition(
+    *,
+    proposal: Proposal,
+    to: Stage,
+    actor: User,
+    comment: str = "",
+    expected: Stage | None = None,
+    _decision: bool = False,
+) -> Proposal:
+    """Move the proposal to ``to`` if the table allows it; exactly one concurrent caller wins.
+
+    ``expected`` is the stage the actor saw (default: the stage of ``proposal`` as loaded);
+    when the row has moved on since, the change is refused.
+    """
+    expected = expected or proposal.stage
+    locked = (
+        Proposal.objects.select_for_update().select_related("lead_institution").get(pk=proposal.pk)
+    )
+    if locked.stage != expected:
+        raise ProposalMovedOn(
+            _("The proposal has moved on: it is now in %(stage)s. Reload to see the change.")
+            % {"stage": locked.get_stage_display()}
+        )
+    transition = TRANSITIONS.get((Stage(locked.stage), Stage(to)))
+    if transition is None:
+        raise TransitionRefused(
+            _("A proposal in %(source)s cannot move to %(target)s.")
+            % {"source": locked.get_stage_display(), "target": Stage(to).label}
+        )
+    if not transition.allowed(actor, locked):
+        raise TransitionRefused(_("You may not do this with this proposal."))
+    if transition.via_decision and not _decision:
+        raise TransitionRefused(_("Decisions are recorded through the decision form."))
+    comment = comment.strip()
+    if transition.comment_required and not comment:
+        raise DomainError(_("Please give a reason."))
+    blockers = transition_blockers(proposal=locked, transition=transition)
+    if blockers:
+        raise DomainError(" ".join(blockers))
+
+    source = locked.stage
+    locked.stage = to
+    locked.stage_changed_at = timezone.now()
+    locked.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    StageTransition.objects.create(
+        proposal=locked, from_stage=source, to_stage=to, actor=actor, comment=comment
+    )
+    if to == Stage.COMPLETED:
+        ProgressUpdate.objects.create(
+            proposal=locked, author=actor, body=comment, is_final_report=True
+        )
+    event_record(
+        kind=EventKind.STAGE_CHANGED,
+        actor=actor,
+        proposal=locked,
+        from_stage=source,
+        to_stage=str(to),
+        comment=comment,
+    )
+    proposal.stage = locked.stage
+    proposal.stage_changed_at = locked.stage_changed_at
+    return locked
+
+
+# Proposals ------------------------------------------------------------------------------
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:200] or "proposal"
+    slug, n = base, 2
+    while Proposal.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _set_competences(*, proposal: Proposal, competences: Mapping[Competence, int]) -> None:
+    proposal.required_competences.exclude(competence__in=list(competences)).delete()
+    for competence, importance in competences.items():
+        ProposalCompetence.objects.update_or_create(
+            proposal=proposal, competence=competence, defaults={"importance": importance}
+        )
+
+
+def _snapshot(*, proposal: Proposal, author: User) -> Revision:
+    last = proposal.revisions.order_by("-number").first()
+    values = {name: getattr(proposal, name) for name in Revision.TEXT_FIELDS}
+    if last is not None and all(getattr(last, k) == v for k, v in values.items()):
+        return last
+    return Revision.objects.create(
+        proposal=proposal, number=(last.number + 1 if last else 1), author=author, **values
+    )
+
+
+@transaction.atomic
+def proposal_create(
+    *,
+    lead: User,
+    lead_institution: Institution,
+    competences: Mapping[Competence, int] | None = None,
+    **fields,
+) -> Proposal:
+    unknown = set(fields) - set(PROPOSAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown proposal fields: {sorted(unknown)}")
+    if not Membership.objects.active().filter(person=lead, institution=lead_institution).exists():
+        raise DomainError(
+            _("You can only lead a proposal for an institution you are an active member of.")
+        )
+    proposal = Proposal(
+        lead=lead, lead_institution=lead_institution, slug=_unique_slug(fields["title"]), **fields
+    )
+    proposal.full_clean()
+    proposal.save()
+    _set_competences(proposal=proposal, competences=competences or {})
+    proposal.participations.create(
+        institution=lead_institution,
+        person=lead,
+        role=ParticipationRole.LEAD,
+        status=ParticipationStatus.CONFIRMED,
+        created_by=lead,
+        confirmed_by=lead,
+    )
+    _snapshot(proposal=proposal, author=lead)
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(
+    *,
+    proposal: Proposal,
+    actor: User,
+    competences: Mapping[Competence, int] | None = None,
+    **fields,
+) -> Proposal:
+    unknown = set(fields) - set(PROPOSAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown proposal fields: {sorted(unknown)}")
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.lead_id != actor.pk:
+        raise TransitionRefused(_("Only the lead edits the proposal."))
+    if locked.stage not in EDITABLE_STAGES:
+        raise DomainError(
+            _("A proposal in %(stage)s can no longer be edited.")
+            % {"stage": locked.get_stage_display()}
+        )
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    if competences is not None:
+        _set_competences(proposal=locked, competences=competences)
+    _snapshot(proposal=locked, author=actor)
+    return locked

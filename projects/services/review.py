@@ -1,0 +1,250 @@
+"""Reviewers, reviews, criteria and coordinators' decisions."""
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from statistics import mean, median, pstdev
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alliance.exceptions import DomainError
+from members.enums import MembershipStatus
+from members.models import (
+    Institution,
+    User,
+)
+from projects.enums import (
+    OPEN_PARTICIPATION,
+    AssignmentStatus,
+    EventKind,
+    Recommendation,
+    Stage,
+)
+from projects.models import (
+    Criterion,
+    Decision,
+    Proposal,
+    Review,
+    ReviewAssignment,
+    Score,
+)
+from projects.services.errors import TransitionRefused
+from projects.services.lifecycle import proposal_transition
+from projects.services.outbox import event_record
+
+logger = logging.getLogger(__name__)
+
+
+# Review ---------------------------------------------------------------------------------
+
+
+def reviewer_conflict(*, proposal: Proposal, reviewer: User) -> str | None:
+    """Why this person may not review this proposal, or None."""
+    if reviewer.pk == proposal.lead_id:
+        return _("leads the proposal")
+    institutions = Institution.objects.filter(
+        memberships__person=reviewer, memberships__status=MembershipStatus.ACTIVE
+    )
+    if proposal.lead_institution in institutions:
+        return _("works at the lead institution (%(institution)s)") % {
+            "institution": proposal.lead_institution
+        }
+    shared = (
+        proposal.participations.filter(status__in=OPEN_PARTICIPATION, institution__in=institutions)
+        .select_related("institution")
+        .first()
+    )
+    if shared is not None:
+        return _("works at a participating institution (%(institution)s)") % {
+            "institution": shared.institution
+        }
+    if not institutions.exists():
+        return _("has no active affiliation")
+    return None
+
+
+@transaction.atomic
+def review_assign(*, proposal: Proposal, reviewer: User, actor: User) -> ReviewAssignment:
+    if not actor.is_coordinator:
+        raise TransitionRefused(_("Only coordinators assign reviewers."))
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.stage != Stage.REVIEW:
+        raise DomainError(_("Reviewers are assigned while the proposal is in Review."))
+    conflict = reviewer_conflict(proposal=locked, reviewer=reviewer)
+    if conflict:
+        raise DomainError(
+            _("%(person)s cannot review this proposal: %(reason)s.")
+            % {"person": reviewer, "reason": conflict}
+        )
+    assignment, created = ReviewAssignment.objects.get_or_create(
+        proposal=locked, reviewer=reviewer, defaults={"assigned_by": actor}
+    )
+    if not created:
+        if assignment.status != AssignmentStatus.WITHDRAWN:
+            raise DomainError(_("%(person)s is already a reviewer.") % {"person": reviewer})
+        assignment.status = AssignmentStatus.ASSIGNED
+        assignment.assigned_by = actor
+        assignment.save(update_fields=["status", "assigned_by"])
+    event_record(
+        kind=EventKind.REVIEW_ASSIGNED,
+        actor=actor,
+        proposal=locked,
+        reviewer_id=reviewer.pk,
+    )
+    return assignment
+
+
+@transaction.atomic
+def review_withdraw_assignment(*, assignment: ReviewAssignment, actor: User) -> ReviewAssignment:
+    if not actor.is_coordinator:
+        raise TransitionRefused(_("Only coordinators manage reviewers."))
+    assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.status == AssignmentStatus.SUBMITTED:
+        raise DomainError(_("A submitted review stays on record."))
+    assignment.status = AssignmentStatus.WITHDRAWN
+    assignment.save(update_fields=["status"])
+    return assignment
+
+
+def current_revision_number(proposal: Proposal) -> int:
+    return proposal.revisions.order_by("-number").values_list("number", flat=True).first() or 0
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    assignment: ReviewAssignment,
+    actor: User,
+    scores: Mapping[Criterion, int],
+    recommendation: Recommendation,
+    comment: str,
+) -> Review:
+    assignment = (
+        ReviewAssignment.objects.select_for_update()
+        .select_related("proposal")
+        .get(pk=assignment.pk)
+    )
+    if assignment.reviewer_id != actor.pk:
+        raise TransitionRefused(_("This review is assigned to someone else."))
+    if assignment.proposal.stage != Stage.REVIEW:
+        raise DomainError(_("Reviews are accepted while the proposal is in Review."))
+    if assignment.status == AssignmentStatus.WITHDRAWN:
+        raise DomainError(_("This review assignment was withdrawn."))
+    criteria = list(Criterion.objects.filter(active=True))
+    missing = [c.name for c in criteria if c not in scores]
+    if missing:
+        raise DomainError(_("Score every criterion; missing: %(m)s.") % {"m": ", ".join(missing)})
+    if any(not 1 <= int(v) <= 5 for v in scores.values()):
+        raise DomainError(_("Scores run from 1 to 5."))
+    if not comment.strip():
+        raise DomainError(_("Please explain your recommendation in a comment."))
+    Review.objects.filter(assignment=assignment).delete()  # a resubmission replaces the old
+    review = Review.objects.create(
+        assignment=assignment,
+        recommendation=recommendation,
+        comment=comment.strip(),
+        revision_number=current_revision_number(assignment.proposal),
+    )
+    Score.objects.bulk_create(
+        Score(review=review, criterion=c, value=int(scores[c])) for c in criteria
+    )
+    assignment.status = AssignmentStatus.SUBMITTED
+    assignment.save(update_fields=["status"])
+    event_record(
+        kind=EventKind.REVIEW_SUBMITTED,
+        actor=actor,
+        proposal=assignment.proposal,
+        assignment_id=assignment.pk,
+    )
+    return review
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    count: int
+    mean: float | None
+    median: float | None
+    spread: float | None
+    recommendations: dict[str, int]
+
+
+def review_aggregate(*, reviews: list[Review], criteria: list[Criterion]) -> Aggregate:
+    """Weighted score per review (1–5), then mean, median and spread across reviews."""
+    weights = {c.pk: float(c.weight) for c in criteria}
+    totals = []
+    for review in reviews:
+        scored = [(weights.get(s.criterion_id, 0.0), s.value) for s in review.scores.all()]
+        weight = sum(w for w, _v in scored)
+        if weight:
+            totals.append(sum(w * v for w, v in scored) / weight)
+    recommendations = {r.value: 0 for r in Recommendation}
+    for review in reviews:
+        recommendations[review.recommendation] += 1
+    return Aggregate(
+        count=len(totals),
+        mean=round(mean(totals), 2) if totals else None,
+        median=round(median(totals), 2) if totals else None,
+        spread=round(pstdev(totals), 2) if len(totals) > 1 else (0.0 if totals else None),
+        recommendations=recommendations,
+    )
+
+
+DECISION_TARGETS = {
+    Decision.Outcome.APPROVE: Stage.APPROVED,
+    Decision.Outcome.REQUEST_CHANGES: Stage.CHANGES_REQUESTED,
+    Decision.Outcome.DECLINE: Stage.DECLINED,
+}
+
+
+@transaction.atomic
+def proposal_decide(
+    *,
+    proposal: Proposal,
+    actor: User,
+    outcome: Decision.Outcome,
+    reason: str,
+    expected: Stage | None = None,
+) -> Decision:
+    """Record a coordinator's decision and move the proposal; the loser of a race is told."""
+    moved = proposal_transition(
+        proposal=proposal,
+        to=DECISION_TARGETS[Decision.Outcome(outcome)],
+        actor=actor,
+        comment=reason,
+        expected=expected,
+        _decision=True,
+    )
+    decision = Decision.objects.create(
+        proposal=moved, outcome=outcome, reason=reason.strip(), decided_by=actor
+    )
+    event_record(
+        kind=EventKind.DECISION,
+        actor=actor,
+        proposal=moved,
+        outcome=str(outcome),
+        decision_id=decision.pk,
+    )
+    return decision
+
+
+CRITERION_FIELDS = ("name", "description", "weight", "position", "active")
+
+
+@transaction.atomic
+def criteria_save(*, actor: User, changes: list[tuple[Criterion | None, dict]]) -> list[Criterion]:
+    """Create or change review criteria; existing scores keep pointing at their criterion."""
+    if not actor.is_coordinator:
+        raise TransitionRefused(_("Only coordinators change the review criteria."))
+    saved = []
+    for criterion, fields in changes:
+        unknown = set(fields) - set(CRITERION_FIELDS)
+        if unknown:
+            raise TypeError(f"Unknown criterion fields: {sorted(unknown)}")
+        criterion = criterion or Criterion()
+        for name, value in fields.items():
+            setattr(criterion, name, value)
+        criterion.full_clean()
+        criterion.save()
+        saved.append(criterion)
+    return saved
