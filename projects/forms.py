@@ -4,9 +4,11 @@ from collections.abc import Iterable, Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
+from members.enums import InstitutionKind
 from members.forms import CompetenceLevelsMixin
-from members.models import Competence, FocusArea, Institution
+from members.models import Competence, FocusArea, Institution, User
 from projects.enums import Importance, MilestoneStatus, Recommendation, Stage
 from projects.models import ConsortiumRules, Criterion, Decision, Milestone, Proposal
 
@@ -218,6 +220,75 @@ CriterionFormSet = forms.modelformset_factory(
     extra=1,
     widgets={"description": forms.TextInput()},
 )
+
+
+class InviteForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.members(), widget=forms.HiddenInput
+    )
+    person = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True), required=False, widget=forms.HiddenInput
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why them: what you hope they bring."),
+    )
+
+
+class PartnerFilterForm(forms.Form):
+    """Filters on Find partners; every field optional, an invalid value is ignored."""
+
+    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *InstitutionKind.choices]
+    )
+    competence = forms.ModelChoiceField(
+        label=_("Competence"),
+        required=False,
+        queryset=Competence.objects.select_related("focus_area"),
+        empty_label=_("All competences"),
+    )
+    why_not = forms.ModelChoiceField(
+        label=_("Why not…?"),
+        required=False,
+        queryset=Institution.objects.order_by("name"),
+        empty_label=_("Pick an institution"),
+        help_text=_("See why an institution is not suggested."),
+    )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "country": data.get("country") or None,
+            "kind": data.get("kind") or None,
+            "competence": data.get("competence"),
+            "why_not": data.get("why_not"),
+        }
+
+
+class JoinRequestForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Join with"), queryset=Institution.objects.none(), empty_label=None
+    )
+    message = forms.CharField(
+        label=_("What you would bring"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, institutions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["institution"].queryset = institutions
+
+
+class ParticipationActionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RevisionCompareForm(forms.Form):

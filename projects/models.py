@@ -256,6 +256,27 @@ class Participation(models.Model):
         return f"{self.institution} in {self.proposal} ({self.get_status_display()})"
 
 
+class ParticipationTransition(models.Model):
+    """Append-only audit of every step of joining: invited, accepted, confirmed, withdrawn…"""
+
+    participation = models.ForeignKey(
+        Participation, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=ParticipationStatus, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=ParticipationStatus)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.participation}: {self.from_status or '∅'} → {self.to_status}"
+
+
 class StageTransition(models.Model):
     """Append-only audit of every stage change."""
 

@@ -12,8 +12,15 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from members.models import User
-from projects.enums import AssignmentStatus, ParticipationStatus, Stage
+from members.enums import MembershipRole, MembershipStatus
+from members.models import Institution, InstitutionCompetence, Membership, PersonCompetence, User
+from projects.enums import (
+    OPEN_PARTICIPATION,
+    AssignmentStatus,
+    ParticipationRole,
+    ParticipationStatus,
+    Stage,
+)
 from projects.models import (
     CONSORTIUM_STATUSES,
     Criterion,
@@ -110,6 +117,12 @@ def reviews_visible_to(*, proposal: Proposal, user) -> VisibleReviews:
     if user.is_coordinator:
         submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
         return VisibleReviews(submitted, True, None, None, False)
+    if proposal.lead_id == user.pk:
+        # The lead is never a reviewer; after a decision they read the reviews, without names.
+        if proposal.stage in (Stage.REVIEW, Stage.DEFINE, Stage.DRAFT):
+            return VisibleReviews([], False, None, None, False)
+        submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
+        return VisibleReviews(submitted, False, None, None, False)
     assignment = (
         ReviewAssignment.objects.filter(proposal=proposal, reviewer=user)
         .exclude(status=AssignmentStatus.WITHDRAWN)
@@ -121,10 +134,6 @@ def reviews_visible_to(*, proposal: Proposal, user) -> VisibleReviews:
         submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
         own = next((r for r in submitted if r.assignment_id == assignment.pk), None)
         return VisibleReviews(submitted, False, own, assignment, False)
-    if proposal.lead_id == user.pk and proposal.stage not in (Stage.REVIEW, Stage.DEFINE):
-        # After a decision the lead reads the reviews, without reviewer names.
-        submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
-        return VisibleReviews(submitted, False, None, None, False)
     return VisibleReviews([], False, None, None, False)
 
 
@@ -214,3 +223,170 @@ def revision_diff(*, old: Revision, new: Revision) -> list[FieldDiff]:
         )
         for name in Revision.TEXT_FIELDS
     ]
+
+
+# Joining --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Affiliations:
+    """The user's active institutions, read once per request for every joining decision."""
+
+    member_of: frozenset[int]
+    represents: frozenset[int]
+
+
+def affiliations_of(user) -> Affiliations:
+    if not user.is_authenticated:
+        return Affiliations(frozenset(), frozenset())
+    rows = list(
+        Membership.objects.filter(person=user, status=MembershipStatus.ACTIVE).values_list(
+            "institution_id", "role"
+        )
+    )
+    return Affiliations(
+        member_of=frozenset(i for i, _role in rows),
+        represents=frozenset(i for i, role in rows if role == MembershipRole.REPRESENTATIVE),
+    )
+
+
+def participation_actions(
+    *, proposal: Proposal, participations: list[Participation], user, affiliations: Affiliations
+) -> dict[int, list[str]]:
+    """Which joining buttons each consortium row shows this user (the services decide again)."""
+    actions: dict[int, list[str]] = {}
+    if not user.is_authenticated:
+        return actions
+    is_lead = proposal.lead_id == user.pk
+    joining = proposal.stage in (Stage.DEFINE, Stage.CHANGES_REQUESTED)
+    for p in participations:
+        mine: list[str] = []
+        if p.role == ParticipationRole.PARTNER and joining:
+            if (p.status == ParticipationStatus.REQUESTED and is_lead) or (
+                p.status == ParticipationStatus.INVITED
+                and (
+                    p.person_id == user.pk
+                    or (p.person_id is None and p.institution_id in affiliations.represents)
+                )
+            ):
+                mine += ["accept", "decline"]
+            elif (
+                p.status == ParticipationStatus.ACCEPTED
+                and p.institution_id in affiliations.represents
+            ):
+                mine.append("confirm")
+        if (
+            p.role == ParticipationRole.PARTNER
+            and p.status in OPEN_PARTICIPATION
+            and proposal.stage not in (Stage.COMPLETED, Stage.DECLINED, Stage.WITHDRAWN)
+            and (is_lead or p.person_id == user.pk or p.institution_id in affiliations.represents)
+        ):
+            mine.append("withdraw")
+        if mine:
+            actions[p.pk] = mine
+    return actions
+
+
+def is_consortium_member(
+    *, proposal: Proposal, participations: list[Participation], user, affiliations: Affiliations
+) -> bool:
+    """The same answer as the is_consortium_member rule, from rows the page has loaded."""
+    if not user.is_authenticated:
+        return False
+    return proposal.lead_id == user.pk or any(
+        p.status in CONSORTIUM_STATUSES and p.institution_id in affiliations.member_of
+        for p in participations
+    )
+
+
+def join_request_institutions(
+    *, proposal: Proposal, participations: list[Participation], affiliations: Affiliations
+) -> QuerySet[Institution]:
+    """Institutions the user could ask to join with: theirs, not yet in the consortium."""
+    taken = {p.institution_id for p in participations if p.status in OPEN_PARTICIPATION}
+    return Institution.objects.members().filter(pk__in=affiliations.member_of - taken)
+
+
+def _participations() -> QuerySet[Participation]:
+    return Participation.objects.select_related(
+        "proposal", "proposal__lead", "proposal__lead_institution", "institution", "person"
+    ).order_by("-updated_at")
+
+
+@dataclass(frozen=True)
+class PartneringInbox:
+    invitations: list[Participation]
+    requests: list[Participation]
+    sent: list[Participation]
+
+
+def partnering_inbox(*, user: User) -> PartneringInbox:
+    represented = Membership.objects.representatives().filter(person=user).values("institution")
+    return PartneringInbox(
+        invitations=list(
+            _participations().filter(
+                Q(person=user) | Q(person__isnull=True, institution__in=represented),
+                status=ParticipationStatus.INVITED,
+            )
+        ),
+        requests=list(
+            _participations().filter(proposal__lead=user, status=ParticipationStatus.REQUESTED)
+        ),
+        sent=list(
+            _participations().filter(
+                Q(proposal__lead=user, status=ParticipationStatus.INVITED)
+                | Q(person=user, status=ParticipationStatus.REQUESTED)
+            )
+        ),
+    )
+
+
+def signoffs_for(*, user: User) -> list[Participation]:
+    """Accepted participations awaiting the user's sign-off as representative."""
+    represented = Membership.objects.representatives().filter(person=user).values("institution")
+    return list(
+        _participations().filter(institution__in=represented, status=ParticipationStatus.ACCEPTED)
+    )
+
+
+def coverage_matrix(
+    *, required: list[ProposalCompetence], participations: list[Participation]
+) -> list[tuple[ProposalCompetence, list[tuple[Participation, int | None]], bool]]:
+    """Required competences × the consortium (lead and confirmed partners): levels, gaps marked.
+
+    An institution's level is the best of its own profile and its active people's.
+    """
+    members = [
+        p
+        for p in participations
+        if p.role == ParticipationRole.LEAD or p.status == ParticipationStatus.CONFIRMED
+    ]
+    ids = [p.institution_id for p in members]
+    competence_ids = [r.competence_id for r in required]
+    levels: dict[tuple[int, int], int] = {}
+    by_institution = (
+        InstitutionCompetence.objects.filter(
+            institution_id__in=ids, competence_id__in=competence_ids
+        )
+        .values_list("institution_id", "competence_id", "level")
+        .order_by()
+    )
+    by_people = (
+        PersonCompetence.objects.filter(
+            competence_id__in=competence_ids,
+            person__memberships__institution_id__in=ids,
+            person__memberships__status=MembershipStatus.ACTIVE,
+        )
+        .values_list("person__memberships__institution_id", "competence_id", "level")
+        .order_by()
+    )
+    for institution_id, competence_id, level in by_institution.union(
+        by_people, all=True
+    ).order_by():
+        key = (institution_id, competence_id)
+        levels[key] = max(levels.get(key, 0), level)
+    rows = []
+    for item in required:
+        cells = [(p, levels.get((p.institution_id, item.competence_id))) for p in members]
+        rows.append((item, cells, any(level for _p, level in cells)))
+    return rows

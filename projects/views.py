@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +11,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -19,13 +22,17 @@ from members.enums import MembershipStatus
 from members.models import User
 from members.selectors import competence_vocabulary
 from projects import selectors, services
-from projects.enums import AssignmentStatus, MilestoneStatus, Stage
+from projects.enums import AssignmentStatus, MilestoneStatus, Stage, Visibility
 from projects.forms import (
     ConsortiumRulesForm,
     CriterionFormSet,
     DecisionForm,
+    InviteForm,
+    JoinRequestForm,
     MilestoneForm,
     MilestoneStatusForm,
+    ParticipationActionForm,
+    PartnerFilterForm,
     ProgressUpdateForm,
     ProposalForm,
     ReviewerSearchForm,
@@ -35,7 +42,14 @@ from projects.forms import (
     TransitionForm,
     lead_institutions_for,
 )
-from projects.models import ConsortiumRules, Criterion, Milestone, ReviewAssignment
+from projects.models import (
+    ConsortiumRules,
+    Criterion,
+    Milestone,
+    Participation,
+    Proposal,
+    ReviewAssignment,
+)
 from projects.services import TRANSITIONS, TransitionRefused
 
 PAGE_SIZE = 25
@@ -62,7 +76,12 @@ def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
         "-stage_changed_at"
     )
     page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page_obj, "stage": stage, "stages": Stage}
+    context = {
+        "page_obj": page_obj,
+        "stage": stage,
+        "stages": Stage,
+        "can_create": rules.has_perm("projects.create_proposal", request.user),
+    }
     return render(request, _partial(request, "projects/proposal_list.html", "results"), context)
 
 
@@ -73,7 +92,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page_obj,
-        "can_create": request.user.has_perm("projects.create_proposal"),
+        "can_create": rules.has_perm("projects.create_proposal", request.user),
     }
     return render(request, "projects/my_proposals.html", context)
 
@@ -97,6 +116,29 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if old is not None:
             diff_since_review = selectors.revision_diff(old=old, new=revisions[0])
     in_drive = proposal.stage in DRIVE_STAGES
+    consortium = selectors.proposal_consortium(proposal=proposal)
+    required = selectors.proposal_required_competences(proposal=proposal)
+    affiliations = selectors.affiliations_of(user)
+    join_form = None
+    if (
+        proposal.stage in services.JOINING_STAGES
+        and proposal.visibility == Visibility.OPEN_CALL
+        and user.is_authenticated
+        and proposal.lead_id != user.pk
+    ):
+        institutions = selectors.join_request_institutions(
+            proposal=proposal, participations=consortium, affiliations=affiliations
+        )
+        if affiliations.member_of and institutions.exists():
+            join_form = JoinRequestForm(institutions=institutions)
+    # Checked once with the rows loaded here; the actions' preconditions reuse it.
+    rule_results = (
+        services.consortium_check(
+            proposal=proposal, participations=consortium, required=required, remember=True
+        )
+        if proposal.stage in DEFINE_STAGES
+        else []
+    )
     context = {
         "proposal": proposal,
         "actions": [
@@ -104,22 +146,27 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
             for t in services.transitions_for(proposal=proposal, user=user)
             if not t.via_decision
         ],
-        "consortium": selectors.proposal_consortium(proposal=proposal),
-        "required": selectors.proposal_required_competences(proposal=proposal),
-        "rules": services.consortium_check(proposal=proposal)
-        if proposal.stage in DEFINE_STAGES
+        "consortium": consortium,
+        "participation_actions": selectors.participation_actions(
+            proposal=proposal, participations=consortium, user=user, affiliations=affiliations
+        ),
+        "join_form": join_form,
+        "required": required,
+        "coverage": selectors.coverage_matrix(required=required, participations=consortium)
+        if required
         else [],
+        "rules": rule_results,
         "timeline": selectors.proposal_timeline(proposal=proposal),
         "revisions": revisions,
         "reviews": reviews,
         "own_assignment": reviews.own_assignment,
         "diff_since_review": diff_since_review,
-        "can_edit": user.has_perm("projects.edit_proposal", proposal),
-        "can_decide": proposal.stage == Stage.REVIEW and user.has_perm("projects.decide_proposal"),
-        "can_assign": proposal.stage == Stage.REVIEW and user.has_perm("projects.assign_reviewers"),
-        "aggregate": services.review_aggregate(
-            reviews=reviews.reviews, criteria=selectors.active_criteria()
-        )
+        "can_edit": rules.has_perm("projects.edit_proposal", user, proposal),
+        "can_decide": proposal.stage == Stage.REVIEW
+        and rules.has_perm("projects.decide_proposal", user),
+        "can_assign": proposal.stage == Stage.REVIEW
+        and rules.has_perm("projects.assign_reviewers", user),
+        "aggregate": services.review_aggregate(reviews=reviews.reviews)
         if reviews.show_names and reviews.reviews
         else None,
         "decisions": list(proposal.decisions.all())
@@ -128,7 +175,10 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if in_drive:
         context |= {
-            "can_drive": user.has_perm("projects.manage_milestones", proposal),
+            "can_drive": proposal.stage == Stage.DRIVE
+            and selectors.is_consortium_member(
+                proposal=proposal, participations=consortium, user=user, affiliations=affiliations
+            ),
             "milestones": list(proposal.milestones.all()),
             "updates": list(proposal.progress_updates.select_related("author")[:20]),
             "milestone_form": MilestoneForm(),
@@ -141,7 +191,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("projects.create_proposal"):
+    if not rules.has_perm("projects.create_proposal", request.user):
         messages.error(request, _("Proposals are led by researchers with an active affiliation."))
         return redirect("members:my_affiliations")
     form = ProposalForm(
@@ -170,7 +220,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if not request.user.has_perm("projects.edit_proposal", proposal):
+    if not rules.has_perm("projects.edit_proposal", request.user, proposal):
         raise Http404
     importances = dict(proposal.required_competences.values_list("competence_id", "importance"))
     form = ProposalForm(
@@ -269,7 +319,9 @@ def revision_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reviewer_assign(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if proposal.stage != Stage.REVIEW or not request.user.has_perm("projects.assign_reviewers"):
+    if proposal.stage != Stage.REVIEW or not rules.has_perm(
+        "projects.assign_reviewers", request.user
+    ):
         raise Http404
     if request.method == "POST":
         reviewer = get_object_or_404(User, pk=request.POST.get("reviewer"), is_active=True)
@@ -314,7 +366,7 @@ def reviewer_assign(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def reviewer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("projects.assign_reviewers"):
+    if not rules.has_perm("projects.assign_reviewers", request.user):
         raise Http404
     assignment = get_object_or_404(
         ReviewAssignment.objects.select_related("proposal", "reviewer"), pk=pk
@@ -366,7 +418,7 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if not request.user.has_perm("projects.decide_proposal"):
+    if not rules.has_perm("projects.decide_proposal", request.user):
         raise Http404
     if request.method == "POST":
         form = DecisionForm(request.POST)
@@ -396,7 +448,7 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "reviews": reviews,
         "criteria": criteria,
-        "aggregate": services.review_aggregate(reviews=reviews.reviews, criteria=criteria),
+        "aggregate": services.review_aggregate(reviews=reviews.reviews),
     }
     return render(request, "projects/decision_form.html", context)
 
@@ -404,7 +456,7 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
-    if not request.user.has_perm("projects.view_review_queue"):
+    if not rules.has_perm("projects.view_review_queue", request.user):
         raise Http404
     form = ReviewQueueFilterForm(request.GET or None)
     proposals = selectors.review_queue(**form.filters())
@@ -423,7 +475,7 @@ def reviewer_inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def pipeline(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("projects.view_review_queue"):
+    if not rules.has_perm("projects.view_review_queue", request.user):
         raise Http404
     columns = selectors.pipeline(user=request.user)
     stages = [(stage, columns[stage.value]) for stage in Stage if stage != Stage.DRAFT]
@@ -434,11 +486,10 @@ def pipeline(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def alliance_rules(request: HttpRequest) -> HttpResponse:
     """Coordinators set the consortium rules and the review criteria."""
-    if not request.user.has_perm("projects.edit_alliance_rules"):
+    if not rules.has_perm("projects.edit_alliance_rules", request.user):
         raise Http404
-    rules = ConsortiumRules.current()
     data = request.POST if request.method == "POST" else None
-    rules_form = ConsortiumRulesForm(data, instance=rules, prefix="rules")
+    rules_form = ConsortiumRulesForm(data, instance=ConsortiumRules.current(), prefix="rules")
     criteria_formset = CriterionFormSet(data, queryset=Criterion.objects.all(), prefix="criteria")
     if request.method == "POST" and rules_form.is_valid() and criteria_formset.is_valid():
         changes = [
@@ -465,6 +516,123 @@ def alliance_rules(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/alliance_rules.html", context)
 
 
+# Joining --------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def participation_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if proposal.lead_id != request.user.pk:
+        raise Http404
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an alliance member institution to invite."))
+    else:
+        try:
+            participation = services.participation_invite(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            invitee = participation.person or participation.institution
+            messages.success(request, _("%(invitee)s is invited.") % {"invitee": invitee})
+    return redirect(_back(request, proposal.get_absolute_url() + "#consortium"))
+
+
+@login_required
+@require_POST
+def participation_request(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    participations = selectors.proposal_consortium(proposal=proposal)
+    form = JoinRequestForm(
+        request.POST,
+        institutions=selectors.join_request_institutions(
+            proposal=proposal,
+            participations=participations,
+            affiliations=selectors.affiliations_of(request.user),
+        ),
+    )
+    if not form.is_valid():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, _("Your request was not sent: %(errors)s") % {"errors": errors})
+    else:
+        try:
+            services.participation_request(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
+        except TransitionRefused:
+            raise Http404 from None
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your request is with the lead."))
+    return redirect(proposal.get_absolute_url() + "#consortium")
+
+
+PARTICIPATION_ACTIONS = {
+    "accept": (services.participation_accept, gettext_lazy("Accepted.")),
+    "decline": (services.participation_decline, gettext_lazy("Declined.")),
+    "confirm": (
+        services.participation_confirm,
+        gettext_lazy("Confirmed: your institution's commitment now counts."),
+    ),
+    "withdraw": (services.participation_withdraw, gettext_lazy("Withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def participation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in PARTICIPATION_ACTIONS:
+        raise Http404
+    participation = get_object_or_404(
+        Participation.objects.filter(proposal__in=Proposal.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    service, done = PARTICIPATION_ACTIONS[action]
+    form = ParticipationActionForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    kwargs = {"reason": comment} if action == "withdraw" else {}
+    if action == "decline":
+        kwargs = {"comment": comment}
+    try:
+        service(participation=participation, actor=request.user, **kwargs)
+    except TransitionRefused:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(_back(request, participation.proposal.get_absolute_url() + "#consortium"))
+
+
+@login_required
+@require_GET
+def partnering_inbox(request: HttpRequest) -> HttpResponse:
+    inbox = selectors.partnering_inbox(user=request.user)
+    return render(request, "projects/partnering_inbox.html", {"inbox": inbox})
+
+
+@login_required
+@require_GET
+def signoffs(request: HttpRequest) -> HttpResponse:
+    """The representative's page: commitments awaiting their institution's sign-off."""
+    pending = selectors.signoffs_for(user=request.user)
+    return render(request, "projects/signoffs.html", {"pending": pending})
+
+
 # Drive ----------------------------------------------------------------------------------
 
 
@@ -472,7 +640,7 @@ def alliance_rules(request: HttpRequest) -> HttpResponse:
 @require_POST
 def milestone_create(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if not request.user.has_perm("projects.manage_milestones", proposal):
+    if not rules.has_perm("projects.manage_milestones", request.user, proposal):
         raise Http404
     form = MilestoneForm(request.POST)
     if form.is_valid():
@@ -496,7 +664,7 @@ def milestone_create(request: HttpRequest, slug: str) -> HttpResponse:
 def milestone_set_status(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("proposal"), pk=pk)
     proposal = selectors.proposal_get(user=request.user, slug=milestone.proposal.slug)
-    if not request.user.has_perm("projects.manage_milestones", proposal):
+    if not rules.has_perm("projects.manage_milestones", request.user, proposal):
         raise Http404
     form = MilestoneStatusForm(request.POST)
     if form.is_valid():
@@ -512,7 +680,7 @@ def milestone_set_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def progress_update_create(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if not request.user.has_perm("projects.post_update", proposal):
+    if not rules.has_perm("projects.post_update", request.user, proposal):
         raise Http404
     form = ProgressUpdateForm(request.POST)
     if form.is_valid():
@@ -527,3 +695,61 @@ def progress_update_create(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         messages.error(request, _("An update needs some text."))
     return redirect(proposal.get_absolute_url() + "#updates")
+
+
+# Matching -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Ranked, explained partner suggestions for the lead, with "why not" for any institution."""
+    from projects import matching
+
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if proposal.lead_id != request.user.pk and not request.user.is_coordinator:
+        raise Http404
+    form = PartnerFilterForm(request.GET or None)
+    filters = form.filters()
+    index = matching.get_index()
+    people = matching.suggest_people(proposal=proposal, index=index, limit=20, **filters)
+    institutions = matching.suggest_institutions(
+        proposal=proposal, index=index, limit=10, **filters
+    )
+    why_not = None
+    if filters.get("why_not"):
+        why_not = (
+            filters["why_not"],
+            matching.why_not(proposal=proposal, institution=filters["why_not"], index=index),
+        )
+    context = {
+        "proposal": proposal,
+        "form": form,
+        "people": people,
+        "institutions": institutions,
+        "why_not": why_not,
+        "can_invite": proposal.lead_id == request.user.pk
+        and proposal.stage in services.JOINING_STAGES,
+        "invite_form": InviteForm(),
+    }
+    return render(request, _partial(request, "projects/find_partners.html", "results"), context)
+
+
+@login_required
+@require_GET
+def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
+    """Whole consortia that satisfy the rules, best first; or the rule that blocks them."""
+    from projects import matching
+
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if proposal.lead_id != request.user.pk and not request.user.is_coordinator:
+        raise Http404
+    result = matching.build_consortia(proposal=proposal)
+    context = {
+        "proposal": proposal,
+        "result": result,
+        "rules": ConsortiumRules.current(),
+        "can_invite": proposal.lead_id == request.user.pk
+        and proposal.stage in services.JOINING_STAGES,
+    }
+    return render(request, "projects/consortium_builder.html", context)

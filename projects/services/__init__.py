@@ -10,6 +10,18 @@ from projects.services.consortium import (
 )
 from projects.services.drive import milestone_create, milestone_set_status, progress_update_post
 from projects.services.errors import ProposalMovedOn, TransitionRefused
+from projects.services.joining import (
+    JOINING_STAGES,
+    can_answer,
+    can_confirm,
+    can_withdraw,
+    participation_accept,
+    participation_confirm,
+    participation_decline,
+    participation_invite,
+    participation_request,
+    participation_withdraw,
+)
 from projects.services.lifecycle import (
     PROPOSAL_FIELDS,
     TRANSITIONS,
@@ -38,6 +50,7 @@ from projects.services.review import (
 __all__ = [
     "CRITERION_FIELDS",
     "DECISION_TARGETS",
+    "JOINING_STAGES",
     "PROPOSAL_FIELDS",
     "RULES_FIELDS",
     "TRANSITIONS",
@@ -46,6 +59,9 @@ __all__ = [
     "RuleResult",
     "Transition",
     "TransitionRefused",
+    "can_answer",
+    "can_confirm",
+    "can_withdraw",
     "competence_gaps",
     "consortium_check",
     "consortium_rules_hold",
@@ -56,6 +72,12 @@ __all__ = [
     "event_record",
     "milestone_create",
     "milestone_set_status",
+    "participation_accept",
+    "participation_confirm",
+    "participation_decline",
+    "participation_invite",
+    "participation_request",
+    "participation_withdraw",
     "progress_update_post",
     "proposal_create",
     "proposal_decide",

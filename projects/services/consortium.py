@@ -19,10 +19,7 @@ from projects.enums import (
     ParticipationRole,
     ParticipationStatus,
 )
-from projects.models import (
-    ConsortiumRules,
-    Proposal,
-)
+from projects.models import ConsortiumRules, Participation, Proposal, ProposalCompetence
 from projects.services.errors import TransitionRefused
 
 logger = logging.getLogger(__name__)
@@ -39,17 +36,34 @@ class RuleResult:
 
 
 def consortium_check(
-    *, proposal: Proposal, rules: ConsortiumRules | None = None
+    *,
+    proposal: Proposal,
+    rules: ConsortiumRules | None = None,
+    participations: list[Participation] | None = None,
+    required: list[ProposalCompetence] | None = None,
+    remember: bool = False,
 ) -> list[RuleResult]:
-    """Evaluate the consortium rules on the confirmed partners (the lead institution counts)."""
+    """Evaluate the consortium rules on the confirmed partners (the lead institution counts).
+
+    A page that has loaded the participations (with institutions) and the required
+    competences passes them in to spare their queries, and may ``remember`` the result on
+    the proposal object so that the actions' preconditions on the same page reuse it.
+    """
     rules = rules or ConsortiumRules.current()
-    confirmed = list(
-        Institution.objects.filter(
-            participations__proposal=proposal,
-            participations__status=ParticipationStatus.CONFIRMED,
-            participations__role=ParticipationRole.PARTNER,
-        ).distinct()
-    )
+    if participations is None:
+        confirmed = list(
+            Institution.objects.filter(
+                participations__proposal=proposal,
+                participations__status=ParticipationStatus.CONFIRMED,
+                participations__role=ParticipationRole.PARTNER,
+            ).distinct()
+        )
+    else:
+        confirmed = [
+            p.institution
+            for p in participations
+            if p.role == ParticipationRole.PARTNER and p.status == ParticipationStatus.CONFIRMED
+        ]
     consortium = [
         proposal.lead_institution,
         *[i for i in confirmed if i.pk != proposal.lead_institution_id],
@@ -92,7 +106,11 @@ def consortium_check(
             )
         )
     if rules.require_competence_coverage:
-        missing = competence_gaps(proposal=proposal, institutions=consortium)
+        missing = competence_gaps(
+            proposal=proposal,
+            institutions=consortium,
+            required=None if required is None else [r.competence for r in required],
+        )
         results.append(
             RuleResult(
                 "competence_coverage",
@@ -103,12 +121,24 @@ def consortium_check(
                 else _("Every required competence is covered."),
             )
         )
+    if remember:
+        proposal.__dict__["_consortium_check"] = results
     return results
 
 
-def competence_gaps(*, proposal: Proposal, institutions: list[Institution]) -> list[Competence]:
+def competence_gaps(
+    *,
+    proposal: Proposal,
+    institutions: list[Institution],
+    required: list[Competence] | None = None,
+) -> list[Competence]:
     """Required competences that no institution covers, through its profile or its people."""
-    required = [rc.competence for rc in proposal.required_competences.select_related("competence")]
+    if required is None:
+        required = [
+            rc.competence for rc in proposal.required_competences.select_related("competence")
+        ]
+    if not required:
+        return []
     ids = [i.pk for i in institutions]
     by_institution = InstitutionCompetence.objects.filter(
         competence=OuterRef("pk"), institution_id__in=ids
@@ -127,7 +157,8 @@ def competence_gaps(*, proposal: Proposal, institutions: list[Institution]) -> l
 
 
 def consortium_rules_hold(proposal: Proposal) -> str | None:
-    failed = [r for r in consortium_check(proposal=proposal) if not r.ok]
+    results = proposal.__dict__.get("_consortium_check") or consortium_check(proposal=proposal)
+    failed = [r for r in results if not r.ok]
     if failed:
         return _("The consortium rules do not hold yet: %(rules)s") % {
             "rules": " ".join(r.detail for r in failed)

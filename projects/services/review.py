@@ -169,12 +169,14 @@ class Aggregate:
     recommendations: dict[str, int]
 
 
-def review_aggregate(*, reviews: list[Review], criteria: list[Criterion]) -> Aggregate:
-    """Weighted score per review (1–5), then mean, median and spread across reviews."""
-    weights = {c.pk: float(c.weight) for c in criteria}
+def review_aggregate(*, reviews: list[Review]) -> Aggregate:
+    """Weighted score per review (1–5), then mean, median and spread across reviews.
+
+    Weights come from each score's criterion (load scores with their criterion).
+    """
     totals = []
     for review in reviews:
-        scored = [(weights.get(s.criterion_id, 0.0), s.value) for s in review.scores.all()]
+        scored = [(float(s.criterion.weight), s.value) for s in review.scores.all()]
         weight = sum(w for w, _v in scored)
         if weight:
             totals.append(sum(w * v for w, v in scored) / weight)

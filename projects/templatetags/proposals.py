@@ -10,3 +10,9 @@ register = template.Library()
 def markdown(text: str) -> SafeString:
     """Render Markdown to sanitised HTML."""
     return render_markdown(text)
+
+
+@register.filter
+def lookup(mapping: dict, key):
+    """``mapping[key]`` in a template, or None."""
+    return mapping.get(key) if mapping else None

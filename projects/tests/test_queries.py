@@ -93,11 +93,14 @@ def test_list_costs_the_same_for_1_and_50_rows(client, route, who):
 
 def _full_proposal(stage=Stage.REVIEW):
     coordinator = CoordinatorFactory()
-    proposal = ProposalFactory(stage=stage)
+    proposal = ProposalFactory(stage=stage, visibility="open_call")
     for _ in range(5):
         ProposalCompetenceFactory(proposal=proposal, competence=CompetenceFactory())
         ParticipationFactory(proposal=proposal, status=ParticipationStatus.CONFIRMED)
     reviewers = [MembershipFactory(institution=InstitutionFactory()).person for _ in range(3)]
+    if stage == Stage.DEFINE:
+        # An open call in Define: an outsider could ask to join, nobody reviews yet.
+        return proposal, coordinator, reviewers
     criteria = list(Criterion.objects.all())
     for reviewer in reviewers:
         assignment = ReviewAssignment.objects.create(
@@ -118,13 +121,17 @@ def _full_proposal(stage=Stage.REVIEW):
     [
         (who, stage)
         for who in ["anonymous", "lead", "partner", "reviewer", "coordinator"]
-        for stage in [Stage.REVIEW, Stage.APPROVED, Stage.DRIVE]
-        if not (who == "anonymous" and stage == Stage.REVIEW)  # not visible to visitors
+        for stage in [Stage.DEFINE, Stage.REVIEW, Stage.APPROVED, Stage.DRIVE]
+        # Not visible to visitors, and nobody reviews in Define.
+        if not (who == "anonymous" and stage in (Stage.DEFINE, Stage.REVIEW))
+        and not (who == "reviewer" and stage == Stage.DEFINE)
     ],
 )
 def test_proposal_page_stays_within_15_queries(client, who, stage):
-    proposal, coordinator, reviewers = _full_proposal()
-    if stage != Stage.REVIEW:
+    proposal, coordinator, reviewers = _full_proposal(
+        stage=Stage.DEFINE if stage == Stage.DEFINE else Stage.REVIEW
+    )
+    if stage not in (Stage.REVIEW, Stage.DEFINE):
         proposal_decide(proposal=proposal, actor=coordinator, outcome="approve", reason="Good.")
     if stage == Stage.DRIVE:
         proposal_transition(proposal=proposal, to=Stage.DRIVE, actor=proposal.lead)

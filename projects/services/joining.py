@@ -1,0 +1,340 @@
+"""Joining a consortium: invitations, join requests, acceptance and the representative's sign-off.
+
+invited ──accept (invitee)──▶ accepted ──confirm (partner's representative)──▶ confirmed
+requested ──accept (lead)──▶ accepted
+invited / requested ──decline──▶ declined;  any open step ──withdraw (with a reason)──▶ withdrawn
+
+Only confirmed partners count toward the consortium rules. Every step is audited
+(ParticipationTransition) and recorded as a domain event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from alliance.exceptions import DomainError
+from members.enums import InstitutionStatus, MembershipStatus
+from members.models import Institution, Membership, User
+from projects.enums import (
+    OPEN_PARTICIPATION,
+    EventKind,
+    ParticipationRole,
+    ParticipationStatus,
+    Stage,
+    Visibility,
+)
+from projects.models import Participation, ParticipationTransition, Proposal
+from projects.services.errors import TransitionRefused
+from projects.services.outbox import event_record
+
+# Partners join while the consortium is being defined (again after changes are requested).
+JOINING_STAGES = (Stage.DEFINE, Stage.CHANGES_REQUESTED)
+# Leaving stays possible until the work is over.
+WITHDRAW_STAGES = (
+    Stage.DRAFT,
+    Stage.DEFINE,
+    Stage.REVIEW,
+    Stage.CHANGES_REQUESTED,
+    Stage.APPROVED,
+    Stage.DRIVE,
+    Stage.PAUSED,
+)
+
+
+def _is_active_member(person: User, institution: Institution) -> bool:
+    return Membership.objects.filter(
+        person=person, institution=institution, status=MembershipStatus.ACTIVE
+    ).exists()
+
+
+def _is_representative(person: User, institution: Institution) -> bool:
+    return (
+        Membership.objects.representatives().filter(person=person, institution=institution).exists()
+    )
+
+
+def _lock_proposal(proposal: Proposal) -> Proposal:
+    return Proposal.objects.select_for_update().get(pk=proposal.pk)
+
+
+def _require_joining_stage(proposal: Proposal) -> None:
+    if proposal.stage not in JOINING_STAGES:
+        raise DomainError(
+            _(
+                "Partners join while a proposal is being defined; this one is in %(stage)s, so "
+                "nothing was sent."
+            )
+            % {"stage": proposal.get_stage_display()}
+        )
+
+
+def _open_participation(proposal: Proposal, institution: Institution) -> Participation | None:
+    return (
+        Participation.objects.select_for_update()
+        .filter(proposal=proposal, institution=institution, status__in=OPEN_PARTICIPATION)
+        .first()
+    )
+
+
+def _move(
+    *,
+    participation: Participation,
+    to: ParticipationStatus,
+    actor: User,
+    comment: str = "",
+    kind: EventKind = EventKind.PARTICIPATION_CHANGED,
+) -> Participation:
+    source = participation.status
+    participation.status = to
+    participation.save(update_fields=["status", "person", "confirmed_by", "updated_at"])
+    ParticipationTransition.objects.create(
+        participation=participation, from_status=source, to_status=to, actor=actor, comment=comment
+    )
+    event_record(
+        kind=kind,
+        actor=actor,
+        proposal=participation.proposal,
+        participation_id=participation.pk,
+        institution_id=participation.institution_id,
+        person_id=participation.person_id,
+        from_status=source,
+        to_status=str(to),
+        comment=comment,
+    )
+    return participation
+
+
+def _start(
+    *,
+    proposal: Proposal,
+    institution: Institution,
+    person: User | None,
+    status: ParticipationStatus,
+    actor: User,
+    message: str,
+    kind: EventKind,
+) -> Participation:
+    participation = Participation.objects.create(
+        proposal=proposal,
+        institution=institution,
+        person=person,
+        role=ParticipationRole.PARTNER,
+        status=status,
+        message=message.strip(),
+        created_by=actor,
+    )
+    ParticipationTransition.objects.create(
+        participation=participation, to_status=status, actor=actor, comment=message.strip()
+    )
+    event_record(
+        kind=kind,
+        actor=actor,
+        proposal=proposal,
+        participation_id=participation.pk,
+        institution_id=institution.pk,
+        person_id=person.pk if person else None,
+    )
+    return participation
+
+
+def _refuse_if_already_in(proposal: Proposal, institution: Institution) -> None:
+    if institution.pk == proposal.lead_institution_id:
+        raise DomainError(
+            _("%(institution)s leads this proposal already.") % {"institution": institution}
+        )
+    existing = _open_participation(proposal, institution)
+    if existing is not None:
+        raise DomainError(
+            _("%(institution)s is already in this consortium (%(status)s).")
+            % {"institution": institution, "status": existing.get_status_display().lower()}
+        )
+
+
+@transaction.atomic
+def participation_invite(
+    *,
+    proposal: Proposal,
+    actor: User,
+    institution: Institution,
+    person: User | None = None,
+    message: str = "",
+) -> Participation:
+    """The lead invites an institution, or a researcher of it, to join."""
+    proposal = _lock_proposal(proposal)
+    if proposal.lead_id != actor.pk:
+        raise TransitionRefused(_("Only the lead invites partners."))
+    _require_joining_stage(proposal)
+    if institution.status != InstitutionStatus.MEMBER:
+        raise DomainError(
+            _("%(institution)s is not an active member of the alliance.")
+            % {"institution": institution}
+        )
+    if person is not None and not _is_active_member(person, institution):
+        raise DomainError(
+            _("%(person)s is not an active researcher at %(institution)s.")
+            % {"person": person, "institution": institution}
+        )
+    _refuse_if_already_in(proposal, institution)
+    return _start(
+        proposal=proposal,
+        institution=institution,
+        person=person,
+        status=ParticipationStatus.INVITED,
+        actor=actor,
+        message=message,
+        kind=EventKind.INVITATION,
+    )
+
+
+@transaction.atomic
+def participation_request(
+    *, proposal: Proposal, actor: User, institution: Institution, message: str
+) -> Participation:
+    """A researcher asks to join an open-call proposal with their institution."""
+    proposal = _lock_proposal(proposal)
+    _require_joining_stage(proposal)
+    if proposal.visibility != Visibility.OPEN_CALL:
+        raise TransitionRefused(_("Only open calls take join requests."))
+    if not _is_active_member(actor, institution) or institution.status != InstitutionStatus.MEMBER:
+        raise DomainError(
+            _("You can only join for an institution where you are an active researcher.")
+        )
+    if not message.strip():
+        raise DomainError(_("Tell the lead what you would bring."))
+    _refuse_if_already_in(proposal, institution)
+    return _start(
+        proposal=proposal,
+        institution=institution,
+        person=actor,
+        status=ParticipationStatus.REQUESTED,
+        actor=actor,
+        message=message,
+        kind=EventKind.JOIN_REQUEST,
+    )
+
+
+def _lock(participation: Participation) -> Participation:
+    _lock_proposal(participation.proposal)
+    return (
+        Participation.objects.select_for_update(of=("self",))
+        .select_related("proposal", "institution", "person")
+        .get(pk=participation.pk)
+    )
+
+
+def _is_party(participation: Participation, user: User) -> bool:
+    """The lead, the person named, or a representative of the partner institution."""
+    return (
+        participation.proposal.lead_id == user.pk
+        or participation.person_id == user.pk
+        or _is_representative(user, participation.institution)
+    )
+
+
+def can_answer(*, participation: Participation, user: User) -> bool:
+    """Who accepts or declines: the invitee for invitations, the lead for requests."""
+    if participation.status == ParticipationStatus.REQUESTED:
+        return participation.proposal.lead_id == user.pk
+    if participation.status == ParticipationStatus.INVITED:
+        if participation.person_id is not None:
+            return participation.person_id == user.pk
+        # An invitation to the institution as a whole is answered by its representatives.
+        return _is_representative(user, participation.institution)
+    return False
+
+
+def can_confirm(*, participation: Participation, user: User) -> bool:
+    return participation.status == ParticipationStatus.ACCEPTED and _is_representative(
+        user, participation.institution
+    )
+
+
+def can_withdraw(*, participation: Participation, user: User) -> bool:
+    if participation.role == ParticipationRole.LEAD:
+        return False
+    if participation.status not in OPEN_PARTICIPATION:
+        return False
+    return _is_party(participation, user)
+
+
+@transaction.atomic
+def participation_accept(*, participation: Participation, actor: User) -> Participation:
+    participation = _lock(participation)
+    if not _is_party(participation, actor):
+        raise TransitionRefused(_("This is not yours to answer."))
+    if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.REQUESTED):
+        raise DomainError(
+            _("This is already %(status)s.")
+            % {"status": participation.get_status_display().lower()}
+        )
+    if not can_answer(participation=participation, user=actor):
+        raise TransitionRefused(_("This is not yours to answer."))
+    _require_joining_stage(participation.proposal)
+    if participation.person_id is None:
+        participation.person = actor
+    return _move(participation=participation, to=ParticipationStatus.ACCEPTED, actor=actor)
+
+
+@transaction.atomic
+def participation_decline(
+    *, participation: Participation, actor: User, comment: str = ""
+) -> Participation:
+    participation = _lock(participation)
+    if not _is_party(participation, actor):
+        raise TransitionRefused(_("This is not yours to answer."))
+    if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.REQUESTED):
+        raise DomainError(
+            _("This is already %(status)s.")
+            % {"status": participation.get_status_display().lower()}
+        )
+    if not can_answer(participation=participation, user=actor):
+        raise TransitionRefused(_("This is not yours to answer."))
+    return _move(
+        participation=participation,
+        to=ParticipationStatus.DECLINED,
+        actor=actor,
+        comment=comment.strip(),
+    )
+
+
+@transaction.atomic
+def participation_confirm(*, participation: Participation, actor: User) -> Participation:
+    """The partner institution's representative signs off its commitment."""
+    participation = _lock(participation)
+    if not _is_party(participation, actor):
+        raise TransitionRefused(_("Only the institution's representatives confirm."))
+    if participation.status != ParticipationStatus.ACCEPTED:
+        raise DomainError(
+            _("Only an accepted participation can be confirmed; this one is %(status)s.")
+            % {"status": participation.get_status_display().lower()}
+        )
+    if not _is_representative(actor, participation.institution):
+        raise TransitionRefused(_("Only the institution's representatives confirm."))
+    _require_joining_stage(participation.proposal)
+    participation.confirmed_by = actor
+    return _move(
+        participation=participation,
+        to=ParticipationStatus.CONFIRMED,
+        actor=actor,
+        kind=EventKind.CONFIRMATION,
+    )
+
+
+@transaction.atomic
+def participation_withdraw(
+    *, participation: Participation, actor: User, reason: str
+) -> Participation:
+    participation = _lock(participation)
+    if not can_withdraw(participation=participation, user=actor):
+        raise TransitionRefused(_("You cannot withdraw this participation."))
+    if participation.proposal.stage not in WITHDRAW_STAGES:
+        raise DomainError(_("The project is over; its consortium stays on record."))
+    if not reason.strip():
+        raise DomainError(_("Please give a reason."))
+    return _move(
+        participation=participation,
+        to=ParticipationStatus.WITHDRAWN,
+        actor=actor,
+        comment=reason.strip(),
+    )

@@ -1,0 +1,232 @@
+import pytest
+
+from alliance.exceptions import DomainError
+from members.enums import InstitutionStatus, MembershipRole
+from members.tests.factories import InstitutionFactory, MembershipFactory
+from projects.enums import EventKind, ParticipationStatus, Stage, Visibility
+from projects.models import NotificationEvent, Participation, ParticipationTransition
+from projects.services import (
+    TransitionRefused,
+    consortium_check,
+    participation_accept,
+    participation_confirm,
+    participation_decline,
+    participation_invite,
+    participation_request,
+    participation_withdraw,
+)
+from projects.tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def proposal():
+    return ProposalFactory(stage=Stage.DEFINE)
+
+
+@pytest.fixture
+def tum():
+    return InstitutionFactory(name="Technical University of Munich", slug="tum")
+
+
+@pytest.fixture
+def tum_researcher(tum):
+    return MembershipFactory(institution=tum).person
+
+
+@pytest.fixture
+def tum_representative(tum):
+    return MembershipFactory(institution=tum, role=MembershipRole.REPRESENTATIVE).person
+
+
+def test_invitation_accept_confirm_counts_toward_the_consortium(
+    proposal, tum, tum_researcher, tum_representative
+):
+    invitation = participation_invite(
+        proposal=proposal,
+        actor=proposal.lead,
+        institution=tum,
+        person=tum_researcher,
+        message="Join us for the robot experiments.",
+    )
+    participation_accept(participation=invitation, actor=tum_researcher)
+    before = [r.rule for r in consortium_check(proposal=proposal) if not r.ok]
+    participation_confirm(participation=invitation, actor=tum_representative)
+    after = [r.rule for r in consortium_check(proposal=proposal) if not r.ok]
+
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.confirmed_by) == ("confirmed", tum_representative)
+    assert before == ["min_partner_institutions"]
+    assert after == []
+    assert list(
+        ParticipationTransition.objects.values_list("from_status", "to_status", "actor")
+    ) == [
+        ("", "invited", proposal.lead.pk),
+        ("invited", "accepted", tum_researcher.pk),
+        ("accepted", "confirmed", tum_representative.pk),
+    ]
+    assert list(NotificationEvent.objects.values_list("kind", flat=True)) == [
+        EventKind.INVITATION,
+        EventKind.PARTICIPATION_CHANGED,
+        EventKind.CONFIRMATION,
+    ]
+
+
+def test_only_the_lead_invites(proposal, tum, tum_researcher):
+    with pytest.raises(TransitionRefused, match="Only the lead invites partners"):
+        participation_invite(proposal=proposal, actor=tum_researcher, institution=tum)
+
+    assert Participation.objects.filter(institution=tum).count() == 0
+
+
+def test_the_same_invitation_cannot_be_sent_twice(proposal, tum):
+    participation_invite(proposal=proposal, actor=proposal.lead, institution=tum)
+
+    with pytest.raises(DomainError, match="already in this consortium \\(invited\\)"):
+        participation_invite(proposal=proposal, actor=proposal.lead, institution=tum)
+
+    assert Participation.objects.filter(institution=tum).count() == 1
+
+
+def test_invitation_past_define_is_refused_clearly(tum):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+
+    with pytest.raises(DomainError, match="this one is in Review, so nothing was sent"):
+        participation_invite(proposal=proposal, actor=proposal.lead, institution=tum)
+
+    assert NotificationEvent.objects.count() == 0
+
+
+def test_invitation_to_own_institution_or_a_suspended_one_is_refused(proposal):
+    suspended = InstitutionFactory(status=InstitutionStatus.SUSPENDED)
+
+    with pytest.raises(DomainError, match="leads this proposal already"):
+        participation_invite(
+            proposal=proposal, actor=proposal.lead, institution=proposal.lead_institution
+        )
+    with pytest.raises(DomainError, match="not an active member of the alliance"):
+        participation_invite(proposal=proposal, actor=proposal.lead, institution=suspended)
+
+
+def test_invited_person_must_work_at_the_institution(proposal, tum):
+    stranger = MembershipFactory().person
+
+    with pytest.raises(DomainError, match="is not an active researcher at"):
+        participation_invite(
+            proposal=proposal, actor=proposal.lead, institution=tum, person=stranger
+        )
+
+
+def test_only_the_invitee_accepts(proposal, tum, tum_researcher):
+    colleague = MembershipFactory(institution=tum).person
+    invitation = participation_invite(
+        proposal=proposal, actor=proposal.lead, institution=tum, person=tum_researcher
+    )
+
+    for intruder in (colleague, proposal.lead):
+        with pytest.raises(TransitionRefused):
+            participation_accept(participation=invitation, actor=intruder)
+
+    invitation.refresh_from_db()
+    assert invitation.status == "invited"
+
+
+def test_institution_invitation_is_answered_by_its_representative(
+    proposal, tum, tum_researcher, tum_representative
+):
+    invitation = participation_invite(proposal=proposal, actor=proposal.lead, institution=tum)
+
+    with pytest.raises(TransitionRefused):
+        participation_accept(participation=invitation, actor=tum_researcher)
+    participation_accept(participation=invitation, actor=tum_representative)
+
+    invitation.refresh_from_db()
+    assert (invitation.status, invitation.person) == ("accepted", tum_representative)
+
+
+def test_only_the_partners_representative_confirms(proposal, tum, tum_researcher):
+    other_rep = MembershipFactory(role=MembershipRole.REPRESENTATIVE).person
+    invitation = participation_invite(
+        proposal=proposal, actor=proposal.lead, institution=tum, person=tum_researcher
+    )
+    participation_accept(participation=invitation, actor=tum_researcher)
+
+    for intruder in (tum_researcher, proposal.lead, other_rep):
+        with pytest.raises(TransitionRefused):
+            participation_confirm(participation=invitation, actor=intruder)
+
+    invitation.refresh_from_db()
+    assert invitation.status == "accepted"
+
+
+def test_join_request_is_accepted_by_the_lead_then_confirmed(
+    proposal, tum, tum_researcher, tum_representative
+):
+    request = participation_request(
+        proposal=proposal, actor=tum_researcher, institution=tum, message="We bring robots."
+    )
+
+    with pytest.raises(TransitionRefused):
+        participation_accept(participation=request, actor=tum_researcher)
+    participation_accept(participation=request, actor=proposal.lead)
+    participation_confirm(participation=request, actor=tum_representative)
+
+    request.refresh_from_db()
+    assert (request.status, request.person, request.message) == (
+        "confirmed",
+        tum_researcher,
+        "We bring robots.",
+    )
+
+
+def test_join_request_needs_an_open_call_and_a_message(tum, tum_researcher):
+    confidential = ProposalFactory(stage=Stage.DEFINE, visibility=Visibility.CONFIDENTIAL)
+    open_call = ProposalFactory(stage=Stage.DEFINE)
+
+    with pytest.raises(TransitionRefused, match="Only open calls"):
+        participation_request(
+            proposal=confidential, actor=tum_researcher, institution=tum, message="x"
+        )
+    with pytest.raises(DomainError, match="what you would bring"):
+        participation_request(
+            proposal=open_call, actor=tum_researcher, institution=tum, message=" "
+        )
+
+    assert Participation.objects.filter(institution=tum).count() == 0
+
+
+def test_declined_invitation_can_be_sent_again(proposal, tum, tum_researcher):
+    invitation = participation_invite(
+        proposal=proposal, actor=proposal.lead, institution=tum, person=tum_researcher
+    )
+    participation_decline(participation=invitation, actor=tum_researcher, comment="Too busy.")
+
+    again = participation_invite(proposal=proposal, actor=proposal.lead, institution=tum)
+
+    assert again.status == "invited"
+
+
+def test_withdraw_needs_a_reason_and_a_party_to_the_participation(proposal, tum, tum_researcher):
+    invitation = participation_invite(
+        proposal=proposal, actor=proposal.lead, institution=tum, person=tum_researcher
+    )
+    outsider = MembershipFactory().person
+
+    with pytest.raises(TransitionRefused):
+        participation_withdraw(participation=invitation, actor=outsider, reason="x")
+    with pytest.raises(DomainError, match="Please give a reason"):
+        participation_withdraw(participation=invitation, actor=tum_researcher, reason=" ")
+    participation_withdraw(
+        participation=invitation, actor=tum_researcher, reason="Funding fell through."
+    )
+
+    invitation.refresh_from_db()
+    assert invitation.status == ParticipationStatus.WITHDRAWN
+
+
+def test_the_lead_participation_cannot_be_withdrawn(proposal):
+    lead_participation = proposal.participations.get(role="lead")
+
+    with pytest.raises(TransitionRefused):
+        participation_withdraw(participation=lead_participation, actor=proposal.lead, reason="x")
