@@ -50,6 +50,10 @@ test: install var ## Run the whole test suite
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
+.PHONY: bench-matching
+bench-matching: install var ## Benchmark partner matching on synthetic alliances (JSON lines)
+	$(MANAGE) bench_matching $(BENCH_ARGS)
+
 .PHONY: lint
 lint: install ## ruff (lint and format) and djade on the templates
 	$(BIN)/ruff check .

@@ -24,6 +24,7 @@ from members.models import (
     PersonCompetence,
     User,
 )
+from members.signals import profiles_changed_on_commit
 
 INSTITUTION_FIELDS = (
     "name",
@@ -123,6 +124,7 @@ def institution_create(
     institution.save()
     _set_domains(institution=institution, domains=domains)
     _set_institution_competences(institution=institution, competences=competences or {})
+    profiles_changed_on_commit(institution_ids=[institution.pk])
     return institution
 
 
@@ -152,6 +154,7 @@ def institution_update(
         _set_domains(institution=institution, domains=domains)
     if competences is not None:
         _set_institution_competences(institution=institution, competences=competences)
+    profiles_changed_on_commit(institution_ids=[institution.pk])
     return institution
 
 
@@ -164,6 +167,7 @@ def institution_set_status(
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     institution.status = status
     institution.save(update_fields=["status", "updated_at"])
+    profiles_changed_on_commit(institution_ids=[institution.pk])
     return institution
 
 
@@ -192,13 +196,16 @@ def membership_from_verified_email(*, person: User, email: str) -> Membership | 
     if existing is not None:
         return existing
     trusted = institution.trusts_email_domains
-    return Membership.objects.create(
+    membership = Membership.objects.create(
         person=person,
         institution=institution,
         source=MembershipSource.EMAIL_DOMAIN,
         status=MembershipStatus.ACTIVE if trusted else MembershipStatus.PENDING,
         decided_at=timezone.now() if trusted else None,
     )
+    if trusted:
+        profiles_changed_on_commit(institution_ids=[institution.pk], person_ids=[person.pk])
+    return membership
 
 
 @transaction.atomic
@@ -249,7 +256,11 @@ def _decide(*, membership: Membership, actor: User, status: MembershipStatus) ->
 
 @transaction.atomic
 def membership_approve(*, membership: Membership, actor: User) -> Membership:
-    return _decide(membership=membership, actor=actor, status=MembershipStatus.ACTIVE)
+    membership = _decide(membership=membership, actor=actor, status=MembershipStatus.ACTIVE)
+    profiles_changed_on_commit(
+        institution_ids=[membership.institution_id], person_ids=[membership.person_id]
+    )
+    return membership
 
 
 @transaction.atomic
@@ -285,6 +296,9 @@ def membership_end(*, membership: Membership, actor: User) -> Membership:
     membership.decided_at = timezone.now()
     membership.decided_by = actor
     membership.save(update_fields=["status", "decided_at", "decided_by"])
+    profiles_changed_on_commit(
+        institution_ids=[membership.institution_id], person_ids=[membership.person_id]
+    )
     return membership
 
 
@@ -323,4 +337,5 @@ def person_update_profile(
             PersonCompetence.objects.update_or_create(
                 person=person, competence=competence, defaults={"level": level}
             )
+    profiles_changed_on_commit(person_ids=[person.pk])
     return person

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from members.signals import profiles_changed
+        from projects.matching import cache as matching
+
+        # Profiles, institutions and affiliations feed the matching index; members cannot
+        # import projects, so it announces changes. Proposal services invalidate directly.
+        profiles_changed.connect(matching.on_profiles_changed, dispatch_uid="matching-profiles")

@@ -14,3 +14,11 @@ def task_dispatch_event(*, event_id: int) -> None:
     NotificationEvent.objects.filter(pk=event_id, dispatched_at__isnull=True).update(
         dispatched_at=timezone.now()
     )
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def task_rebuild_matching_index() -> int | None:
+    """Rebuild the partner-matching index and share it through the cache; returns its version."""
+    from projects.matching.cache import rebuild
+
+    return rebuild()

@@ -699,6 +699,9 @@ def progress_update_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 # Matching -------------------------------------------------------------------------------
 
+# A lead may look for partners from the first draft; invitations go out from Define on.
+MATCHING_STAGES = (Stage.DRAFT, *services.JOINING_STAGES)
+
 
 @login_required
 @require_GET
@@ -707,20 +710,23 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     from projects import matching
 
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if proposal.lead_id != request.user.pk and not request.user.is_coordinator:
+    if proposal.stage not in MATCHING_STAGES or not (
+        proposal.lead_id == request.user.pk or request.user.is_coordinator
+    ):
         raise Http404
     form = PartnerFilterForm(request.GET or None)
     filters = form.filters()
+    asked_about = filters.pop("why_not")
     index = matching.get_index()
     people = matching.suggest_people(proposal=proposal, index=index, limit=20, **filters)
     institutions = matching.suggest_institutions(
         proposal=proposal, index=index, limit=10, **filters
     )
     why_not = None
-    if filters.get("why_not"):
+    if asked_about is not None:
         why_not = (
-            filters["why_not"],
-            matching.why_not(proposal=proposal, institution=filters["why_not"], index=index),
+            asked_about,
+            matching.why_not(proposal=proposal, institution=asked_about, index=index),
         )
     context = {
         "proposal": proposal,
@@ -742,7 +748,9 @@ def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     from projects import matching
 
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if proposal.lead_id != request.user.pk and not request.user.is_coordinator:
+    if proposal.stage not in MATCHING_STAGES or not (
+        proposal.lead_id == request.user.pk or request.user.is_coordinator
+    ):
         raise Http404
     result = matching.build_consortia(proposal=proposal)
     context = {

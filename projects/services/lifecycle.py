@@ -28,6 +28,7 @@ from projects.enums import (
     ParticipationStatus,
     Stage,
 )
+from projects.matching.cache import invalidate as matching_invalidate
 from projects.models import (
     ProgressUpdate,
     Proposal,
@@ -239,6 +240,7 @@ def proposal_transition(
         to_stage=str(to),
         comment=comment,
     )
+    matching_invalidate()  # stages decide which texts and loads the index counts
     proposal.stage = locked.stage
     proposal.stage_changed_at = locked.stage_changed_at
     return locked
@@ -303,6 +305,7 @@ def proposal_create(
         confirmed_by=lead,
     )
     _snapshot(proposal=proposal, author=lead)
+    matching_invalidate()
     return proposal
 
 
@@ -332,4 +335,5 @@ def proposal_update(
     if competences is not None:
         _set_competences(proposal=locked, competences=competences)
     _snapshot(proposal=locked, author=actor)
+    matching_invalidate()
     return locked

@@ -1,0 +1,24 @@
+"""Signals the members app sends, so that other apps can follow it without members importing them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.dispatch import Signal
+
+# Sent once the transaction that changed a profile, an institution or an affiliation has
+# committed. Keyword arguments: institution_ids and person_ids (lists, either may be empty).
+profiles_changed = Signal()
+
+
+def profiles_changed_on_commit(
+    *, institution_ids: Iterable[int] = (), person_ids: Iterable[int] = ()
+) -> None:
+    """Send ``profiles_changed`` after the current transaction commits (at once outside one)."""
+    institutions, people = list(institution_ids), list(person_ids)
+    transaction.on_commit(
+        lambda: profiles_changed.send_robust(
+            sender="members", institution_ids=institutions, person_ids=people
+        )
+    )

@@ -1,0 +1,38 @@
+"""Every tunable number of partner matching, in one place.
+
+Kept free of heavy imports: the settings pages and the invalidation hooks read it at startup.
+"""
+
+from __future__ import annotations
+
+# Component weights of a suggestion's score; each component is in [0, 1] and so is the sum.
+WEIGHTS: dict[str, float] = {
+    "text": 0.35,  # TF-IDF affinity of the best-matching text, rank-normalised per proposal
+    "coverage": 0.30,  # required competences × importance × level
+    "complementarity": 0.15,  # required competences the lead's own institution lacks
+    "capacity": 0.12,  # free capacity of the institution (1 when idle)
+    "newcomer": 0.08,  # small boost for institutions with few projects
+}
+COMPONENTS: tuple[str, ...] = tuple(WEIGHTS)
+
+# Reverse matching (proposals that need a person's or an institution's expertise).
+REVERSE_WEIGHTS: dict[str, float] = {"coverage": 0.6, "text": 0.4}
+
+# Diversity: within the first DIVERSITY_WINDOW suggestions, at most this many from one
+# institution or one country, as long as other candidates are left to fill the window.
+DIVERSITY_WINDOW = 10
+MAX_PER_INSTITUTION = 3
+MAX_PER_COUNTRY = 4
+# How far down the ranking the re-ranking looks for those other candidates.
+DIVERSITY_SCAN = 2000
+
+# Consortium builder: the programme maximises the partners' total score less this cost per
+# partner, so a partner joins beyond what the rules need only when its score exceeds it and
+# suggested consortia stay small (0 maximises the plain total score, which always fills the
+# consortium up to the maximum size).
+PARTNER_COST = 0.7
+# Shared terms shown on an explanation card.
+SHARED_TERMS = 5
+
+assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-12, "WEIGHTS must sum to 1"
+assert abs(sum(REVERSE_WEIGHTS.values()) - 1.0) < 1e-12, "REVERSE_WEIGHTS must sum to 1"
