@@ -41,6 +41,31 @@ def _isolated_cache():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _private_task_queue():
+    """Tasks the tests enqueue on Redis go to a queue of this run's, deleted at the end.
+
+    Without it every committed change in a test leaves a message on the shared default
+    queue, for the next `make worker` on this machine to run against a missing database.
+    """
+    from alliance.celery import app
+
+    if not settings.REDIS_URL:
+        yield
+        return
+    queue = f"alliance-test-run-{uuid.uuid4().hex[:12]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield
+    finally:
+        app.conf.task_default_queue = previous
+        with app.connection_for_write() as connection:
+            bound = app.amqp.queues[queue](connection.default_channel)
+            bound.declare()
+            bound.delete()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _no_persistent_connections():
     """Live-server threads would leave persistent connections that block dropping the test DB."""
     from django.db import connections

@@ -699,9 +699,6 @@ def progress_update_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 # Matching -------------------------------------------------------------------------------
 
-# A lead may look for partners from the first draft; invitations go out from Define on.
-MATCHING_STAGES = (Stage.DRAFT, *services.JOINING_STAGES)
-
 
 @login_required
 @require_GET
@@ -710,9 +707,7 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     from projects import matching
 
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if proposal.stage not in MATCHING_STAGES or not (
-        proposal.lead_id == request.user.pk or request.user.is_coordinator
-    ):
+    if not (proposal.lead_id == request.user.pk or request.user.is_coordinator):
         raise Http404
     form = PartnerFilterForm(request.GET or None)
     filters = form.filters()
@@ -748,9 +743,7 @@ def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     from projects import matching
 
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if proposal.stage not in MATCHING_STAGES or not (
-        proposal.lead_id == request.user.pk or request.user.is_coordinator
-    ):
+    if not (proposal.lead_id == request.user.pk or request.user.is_coordinator):
         raise Http404
     result = matching.build_consortia(proposal=proposal)
     context = {
