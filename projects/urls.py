@@ -39,6 +39,7 @@ urlpatterns = [
         name="participation_act",
     ),
     path("partnering/", views.partnering_inbox, name="partnering_inbox"),
+    path("partnering/for-you/", views.proposals_for_me, name="proposals_for_me"),
     path("partnering/sign-off/", views.signoffs, name="signoffs"),
     path("review/queue/", views.review_queue, name="review_queue"),
     path("review/inbox/", views.reviewer_inbox, name="reviewer_inbox"),

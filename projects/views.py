@@ -19,7 +19,7 @@ from django_htmx.middleware import HtmxDetails
 
 from alliance.exceptions import DomainError
 from members.enums import MembershipStatus
-from members.models import User
+from members.models import Institution, User
 from members.selectors import competence_vocabulary
 from projects import selectors, services
 from projects.enums import AssignmentStatus, MilestoneStatus, Stage, Visibility
@@ -754,3 +754,23 @@ def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
         and proposal.stage in services.JOINING_STAGES,
     }
     return render(request, "projects/consortium_builder.html", context)
+
+
+@login_required
+@require_GET
+def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
+    """Reverse matching: open calls in Define that need the user's, or their institution's, expertise."""
+    from projects import matching
+
+    affiliations = selectors.affiliations_of(request.user)
+    if not affiliations.member_of:
+        for_me, for_institutions = [], []
+    else:
+        index = matching.get_index()
+        for_me = matching.proposals_needing(person=request.user, index=index, limit=8)
+        for_institutions = [
+            (institution, matching.proposals_needing(institution=institution, index=index, limit=5))
+            for institution in Institution.objects.filter(pk__in=affiliations.represents)
+        ]
+    context = {"for_me": for_me, "for_institutions": for_institutions}
+    return render(request, _partial(request, "projects/proposals_for_me.html", "matches"), context)

@@ -56,3 +56,31 @@ def page(browser, live_server):
     page.console_errors = errors
     yield page
     context.close()
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server):
+    """Open a new browser context signed in as ``user``; its console errors are collected."""
+    contexts = []
+
+    def open_page(user, password: str | None = None):
+        from members.tests.factories import PASSWORD
+
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        errors = ConsoleErrors()
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.console_errors = errors
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(password or PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url("**/dashboard/")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -7,20 +7,12 @@ from django.core import mail
 
 from members.enums import MembershipStatus
 from members.models import Membership
-from members.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
-
-
 def test_signup_at_tum_domain_becomes_a_tum_researcher_after_approval(
-    page, browser, live_server, institution, representative
+    page, signed_in_page, live_server, institution, representative
 ):
     # A researcher signs up with a TU Munich address.
     page.goto("/")
@@ -44,14 +36,11 @@ def test_signup_at_tum_domain_becomes_a_tum_researcher_after_approval(
     assert (membership.institution, membership.status) == (institution, MembershipStatus.PENDING)
 
     # TU Munich's representative approves it from the people page.
-    representative_context = browser.new_context(base_url=live_server.url)
-    rep_page = representative_context.new_page()
-    sign_in(rep_page, representative.email)
+    rep_page = signed_in_page(representative)
     rep_page.goto(f"/institutions/{institution.slug}/people/")
     row = rep_page.locator(f"#membership-{membership.pk}")
     row.get_by_role("button", name="Approve").click()
     row.get_by_text("Active").wait_for()
-    representative_context.close()
 
     membership.refresh_from_db()
     assert membership.status == MembershipStatus.ACTIVE

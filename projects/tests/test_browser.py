@@ -3,7 +3,6 @@
 import pytest
 
 from members.tests.factories import (
-    PASSWORD,
     CompetenceFactory,
     CoordinatorFactory,
     FocusAreaFactory,
@@ -17,23 +16,8 @@ from projects.models import Participation, Proposal
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def signed_in_page(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.console_errors = errors
-    page.goto("/accounts/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url("**/dashboard/")
-    return page
-
-
 def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead_drives(
-    browser, live_server, seeded_criteria
+    signed_in_page, seeded_criteria
 ):
     area = FocusAreaFactory(name="Multimodal models")
     robotics = CompetenceFactory(name="Robot learning", focus_area=area)
@@ -48,7 +32,7 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
     ]
 
     # The lead drafts a proposal.
-    page = signed_in_page(browser, live_server, lead)
+    page = signed_in_page(lead)
     page.goto("/proposals/new/")
     page.get_by_label("Title").fill("Multimodal foundation models for robot learning")
     page.get_by_label("Summary").fill("An open vision-language-action model for many robots.")
@@ -82,7 +66,7 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
     page.get_by_text("The proposal is now in Review.").wait_for()
 
     # A coordinator assigns two reviewers.
-    desk = signed_in_page(browser, live_server, coordinator)
+    desk = signed_in_page(coordinator)
     desk.goto("/review/queue/")
     desk.get_by_role("link", name="Multimodal foundation models for robot learning").click()
     desk.get_by_role("link", name="Reviewers").click()
@@ -93,7 +77,7 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
 
     # Both review.
     for reviewer, score in zip(reviewers, ("5", "4"), strict=True):
-        reviewer_page = signed_in_page(browser, live_server, reviewer)
+        reviewer_page = signed_in_page(reviewer)
         reviewer_page.goto("/review/inbox/")
         reviewer_page.get_by_role("link", name="Write review").click()
         for group in reviewer_page.locator("fieldset.scale-field").all():
@@ -103,7 +87,6 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
         reviewer_page.get_by_role("button", name="Submit review").click()
         reviewer_page.get_by_text("Thank you: your review is submitted.").wait_for()
         assert reviewer_page.console_errors == []
-        reviewer_page.context.close()
 
     # The coordinator reads the aggregate and approves.
     desk.goto(proposal.get_absolute_url())

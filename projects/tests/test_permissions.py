@@ -56,7 +56,17 @@ VISIBLE = {
 }
 
 
-LOGIN_REQUIRED = {"edit", "submit", "reviewers", "review", "decide", "milestones", "updates"}
+LOGIN_REQUIRED = {
+    "edit",
+    "submit",
+    "reviewers",
+    "review",
+    "decide",
+    "milestones",
+    "updates",
+    "partners",
+    "consortia",
+}
 LOGIN = "login"  # a redirect to the sign-in page, the same whether the proposal exists or not
 
 
@@ -84,6 +94,8 @@ def expected_status(url: str, role: str, state: str) -> int | str:
             return 200 if role == "coordinator" and state == "review" else 404
         case "review":
             return 200 if role == "reviewer" and state == "review" else 404
+        case "partners" | "consortia":
+            return 200 if role in {"lead", "coordinator"} else 404
         case "milestones" | "updates":
             return (
                 302
@@ -103,6 +115,8 @@ URLS = {
     "decide": ("get", "projects:proposal_decide", {}),
     "milestones": ("post", "projects:milestone_create", {}),
     "updates": ("post", "projects:progress_update_create", {}),
+    "partners": ("get", "projects:find_partners", {}),
+    "consortia": ("get", "projects:consortium_builder", {}),
 }
 
 
