@@ -241,7 +241,9 @@ class InviteForm(forms.Form):
 class PartnerFilterForm(forms.Form):
     """Filters on Find partners; every field optional, an invalid value is ignored."""
 
-    country = CountryField(blank=True).formfield(label=_("Country"), required=False)
+    country = CountryField(blank=True, blank_label=_("All countries")).formfield(
+        label=_("Country"), required=False
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *InstitutionKind.choices]
     )
