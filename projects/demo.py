@@ -160,6 +160,26 @@ PROPOSALS: tuple[ProposalSpec, ...] = (
         duration_months=12,
     ),
     ProposalSpec(
+        slug="open-benchmark-for-embodied-manipulation",
+        title="Open benchmark for embodied manipulation",
+        summary=(
+            "A shared benchmark of real and simulated manipulation tasks, so that robot "
+            "learning results from different labs can finally be compared."
+        ),
+        description=(
+            "Every lab evaluates robot policies on its own tasks. We define a common task "
+            "suite, publish the simulation assets and run a yearly real-robot round.\n\n"
+            "We look for labs with **robot learning** and **embodied perception** expertise "
+            "and real hardware."
+        ),
+        focus_area="ai-robotics",
+        lead="yuki.tanaka@meta.com",
+        lead_institution="meta",
+        stage=Stage.DEFINE,
+        competences={"embodied-perception": 3, "robot-learning": 3, "model-evaluation": 2},
+        duration_months=24,
+    ),
+    ProposalSpec(
         slug="red-teaming-toolkit-for-open-models",
         title="Red-teaming toolkit for open models",
         summary="Reusable attack suites and reporting for anyone releasing open weights.",

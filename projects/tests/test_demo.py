@@ -54,4 +54,4 @@ def test_demo_seed_twice_changes_nothing():
         NotificationEvent.objects.count(),
     )
     assert after == before
-    assert "Demo proposals are up to date, nothing changed (11 proposals)." in output
+    assert "Demo proposals are up to date, nothing changed (12 proposals)." in output
