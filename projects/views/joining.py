@@ -1,0 +1,141 @@
+"""Joining pages: invitations, join requests, answers, the inbox and the sign-off page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from alliance.exceptions import DomainError
+from projects import selectors, services
+from projects.forms import (
+    InviteForm,
+    JoinRequestForm,
+    ParticipationActionForm,
+)
+from projects.models import (
+    Participation,
+    Proposal,
+)
+from projects.services import TransitionRefused
+
+# Joining --------------------------------------------------------------------------------
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def participation_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if proposal.lead_id != request.user.pk:
+        raise Http404
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an alliance member institution to invite."))
+    else:
+        try:
+            participation = services.participation_invite(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            invitee = participation.person or participation.institution
+            messages.success(request, _("%(invitee)s is invited.") % {"invitee": invitee})
+    return redirect(_back(request, proposal.get_absolute_url() + "#consortium"))
+
+
+@login_required
+@require_POST
+def participation_request(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    participations = selectors.proposal_consortium(proposal=proposal)
+    form = JoinRequestForm(
+        request.POST,
+        institutions=selectors.join_request_institutions(
+            proposal=proposal,
+            participations=participations,
+            affiliations=selectors.affiliations_of(request.user),
+        ),
+    )
+    if not form.is_valid():
+        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, _("Your request was not sent: %(errors)s") % {"errors": errors})
+    else:
+        try:
+            services.participation_request(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
+        except TransitionRefused:
+            raise Http404 from None
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your request is with the lead."))
+    return redirect(proposal.get_absolute_url() + "#consortium")
+
+
+PARTICIPATION_ACTIONS = {
+    "accept": (services.participation_accept, gettext_lazy("Accepted.")),
+    "decline": (services.participation_decline, gettext_lazy("Declined.")),
+    "confirm": (
+        services.participation_confirm,
+        gettext_lazy("Confirmed: your institution's commitment now counts."),
+    ),
+    "withdraw": (services.participation_withdraw, gettext_lazy("Withdrawn.")),
+}
+
+
+@login_required
+@require_POST
+def participation_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in PARTICIPATION_ACTIONS:
+        raise Http404
+    participation = get_object_or_404(
+        Participation.objects.filter(proposal__in=Proposal.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    service, done = PARTICIPATION_ACTIONS[action]
+    form = ParticipationActionForm(request.POST)
+    form.is_valid()
+    comment = form.cleaned_data.get("comment", "")
+    kwargs = {"reason": comment} if action == "withdraw" else {}
+    if action == "decline":
+        kwargs = {"comment": comment}
+    try:
+        service(participation=participation, actor=request.user, **kwargs)
+    except TransitionRefused:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(_back(request, participation.proposal.get_absolute_url() + "#consortium"))
+
+
+@login_required
+@require_GET
+def partnering_inbox(request: HttpRequest) -> HttpResponse:
+    inbox = selectors.partnering_inbox(user=request.user)
+    return render(request, "projects/partnering_inbox.html", {"inbox": inbox})
+
+
+@login_required
+@require_GET
+def signoffs(request: HttpRequest) -> HttpResponse:
+    """The representative's page: commitments awaiting their institution's sign-off."""
+    pending = selectors.signoffs_for(user=request.user)
+    return render(request, "projects/signoffs.html", {"pending": pending})

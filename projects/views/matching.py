@@ -1,0 +1,101 @@
+"""Matching pages: Find partners, Whole consortia and reverse matching."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from members.models import Institution
+from projects import selectors, services
+from projects.forms import (
+    InviteForm,
+    PartnerFilterForm,
+)
+from projects.models import (
+    ConsortiumRules,
+)
+from projects.views.base import HtmxHttpRequest, partial_template
+
+# Matching -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """Ranked, explained partner suggestions for the lead, with "why not" for any institution."""
+    from projects import matching
+
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if not (proposal.lead_id == request.user.pk or request.user.is_coordinator):
+        raise Http404
+    form = PartnerFilterForm(request.GET or None)
+    filters = form.filters()
+    asked_about = filters.pop("why_not")
+    index = matching.get_index()
+    people = matching.suggest_people(proposal=proposal, index=index, limit=20, **filters)
+    institutions = matching.suggest_institutions(
+        proposal=proposal, index=index, limit=10, **filters
+    )
+    why_not = None
+    if asked_about is not None:
+        why_not = (
+            asked_about,
+            matching.why_not(proposal=proposal, institution=asked_about, index=index),
+        )
+    context = {
+        "proposal": proposal,
+        "form": form,
+        "people": people,
+        "institutions": institutions,
+        "why_not": why_not,
+        "can_invite": proposal.lead_id == request.user.pk
+        and proposal.stage in services.JOINING_STAGES,
+        "invite_form": InviteForm(),
+    }
+    return render(
+        request, partial_template(request, "projects/find_partners.html", "results"), context
+    )
+
+
+@login_required
+@require_GET
+def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
+    """Whole consortia that satisfy the rules, best first; or the rule that blocks them."""
+    from projects import matching
+
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if not (proposal.lead_id == request.user.pk or request.user.is_coordinator):
+        raise Http404
+    result = matching.build_consortia(proposal=proposal)
+    context = {
+        "proposal": proposal,
+        "result": result,
+        "rules": ConsortiumRules.current(),
+        "can_invite": proposal.lead_id == request.user.pk
+        and proposal.stage in services.JOINING_STAGES,
+    }
+    return render(request, "projects/consortium_builder.html", context)
+
+
+@login_required
+@require_GET
+def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
+    """Reverse matching: open calls in Define that need the user's, or their institution's, expertise."""
+    from projects import matching
+
+    affiliations = selectors.affiliations_of(request.user)
+    if not affiliations.member_of:
+        for_me, for_institutions = [], []
+    else:
+        index = matching.get_index()
+        for_me = matching.proposals_needing(person=request.user, index=index, limit=8)
+        for_institutions = [
+            (institution, matching.proposals_needing(institution=institution, index=index, limit=5))
+            for institution in Institution.objects.filter(pk__in=affiliations.represents)
+        ]
+    context = {"for_me": for_me, "for_institutions": for_institutions}
+    return render(
+        request, partial_template(request, "projects/proposals_for_me.html", "matches"), context
+    )

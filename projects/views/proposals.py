@@ -1,0 +1,276 @@
+"""Proposal pages: lists, the proposal page, create and edit, stage actions, revisions."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from alliance.exceptions import DomainError
+from members.selectors import competence_vocabulary
+from projects import selectors, services
+from projects.enums import MilestoneStatus, Stage, Visibility
+from projects.forms import (
+    JoinRequestForm,
+    MilestoneForm,
+    ProgressUpdateForm,
+    ProposalForm,
+    RevisionCompareForm,
+    TransitionForm,
+    lead_institutions_for,
+)
+from projects.services import TRANSITIONS, TransitionRefused
+from projects.views.base import PAGE_SIZE, HtmxHttpRequest, partial_template
+
+# Lists ----------------------------------------------------------------------------------
+
+
+@require_GET
+def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
+    stage = request.GET.get("stage", "")
+    stages = [stage] if stage in Stage.values else None
+    proposals = selectors.proposal_list(user=request.user, stages=stages).order_by(
+        "-stage_changed_at"
+    )
+    page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page_obj,
+        "stage": stage,
+        "stages": Stage,
+        "can_create": rules.has_perm("projects.create_proposal", request.user),
+    }
+    return render(
+        request, partial_template(request, "projects/proposal_list.html", "results"), context
+    )
+
+
+@login_required
+@require_GET
+def my_proposals(request: HttpRequest) -> HttpResponse:
+    proposals = selectors.my_proposals(user=request.user).order_by("-updated_at")
+    page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page_obj,
+        "can_create": rules.has_perm("projects.create_proposal", request.user),
+    }
+    return render(request, "projects/my_proposals.html", context)
+
+
+# One proposal ---------------------------------------------------------------------------
+
+
+DRIVE_STAGES = (Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED)
+DEFINE_STAGES = (Stage.DRAFT, Stage.DEFINE, Stage.CHANGES_REQUESTED)
+
+
+@require_GET
+def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    user = request.user
+    reviews = selectors.reviews_visible_to(proposal=proposal, user=user)
+    revisions = selectors.proposal_revisions(proposal=proposal)
+    diff_since_review = None
+    if reviews.own and revisions and reviews.own.revision_number < revisions[0].number:
+        old = next((r for r in revisions if r.number == reviews.own.revision_number), None)
+        if old is not None:
+            diff_since_review = selectors.revision_diff(old=old, new=revisions[0])
+    in_drive = proposal.stage in DRIVE_STAGES
+    consortium = selectors.proposal_consortium(proposal=proposal)
+    required = selectors.proposal_required_competences(proposal=proposal)
+    affiliations = selectors.affiliations_of(user)
+    join_form = None
+    if (
+        proposal.stage in services.JOINING_STAGES
+        and proposal.visibility == Visibility.OPEN_CALL
+        and user.is_authenticated
+        and proposal.lead_id != user.pk
+    ):
+        institutions = selectors.join_request_institutions(
+            proposal=proposal, participations=consortium, affiliations=affiliations
+        )
+        if affiliations.member_of and institutions.exists():
+            join_form = JoinRequestForm(institutions=institutions)
+    # Checked once with the rows loaded here; the actions' preconditions reuse it.
+    rule_results = (
+        services.consortium_check(
+            proposal=proposal, participations=consortium, required=required, remember=True
+        )
+        if proposal.stage in DEFINE_STAGES
+        else []
+    )
+    context = {
+        "proposal": proposal,
+        "actions": [
+            (t, services.transition_blockers(proposal=proposal, transition=t))
+            for t in services.transitions_for(proposal=proposal, user=user)
+            if not t.via_decision
+        ],
+        "consortium": consortium,
+        "participation_actions": selectors.participation_actions(
+            proposal=proposal, participations=consortium, user=user, affiliations=affiliations
+        ),
+        "join_form": join_form,
+        "required": required,
+        "coverage": selectors.coverage_matrix(required=required, participations=consortium)
+        if required
+        else [],
+        "rules": rule_results,
+        "timeline": selectors.proposal_timeline(proposal=proposal),
+        "revisions": revisions,
+        "reviews": reviews,
+        "own_assignment": reviews.own_assignment,
+        "diff_since_review": diff_since_review,
+        "can_edit": rules.has_perm("projects.edit_proposal", user, proposal),
+        "can_decide": proposal.stage == Stage.REVIEW
+        and rules.has_perm("projects.decide_proposal", user),
+        "can_assign": proposal.stage == Stage.REVIEW
+        and rules.has_perm("projects.assign_reviewers", user),
+        "aggregate": services.review_aggregate(reviews=reviews.reviews)
+        if reviews.show_names and reviews.reviews
+        else None,
+        "decisions": list(proposal.decisions.all())
+        if user.is_authenticated and (user.pk == proposal.lead_id or user.is_coordinator)
+        else [],
+    }
+    if in_drive:
+        context |= {
+            "can_drive": proposal.stage == Stage.DRIVE
+            and selectors.is_consortium_member(
+                proposal=proposal, participations=consortium, user=user, affiliations=affiliations
+            ),
+            "milestones": list(proposal.milestones.all()),
+            "updates": list(proposal.progress_updates.select_related("author")[:20]),
+            "milestone_form": MilestoneForm(),
+            "update_form": ProgressUpdateForm(),
+            "milestone_statuses": MilestoneStatus.choices,
+        }
+    return render(request, "projects/proposal_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_create(request: HttpRequest) -> HttpResponse:
+    if not rules.has_perm("projects.create_proposal", request.user):
+        messages.error(request, _("Proposals are led by researchers with an active affiliation."))
+        return redirect("members:my_affiliations")
+    form = ProposalForm(
+        request.POST if request.method == "POST" else None,
+        vocabulary=competence_vocabulary(),
+        lead_institutions=lead_institutions_for(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            proposal = services.proposal_create(
+                lead=request.user,
+                lead_institution=data.pop("lead_institution"),
+                competences=data.pop("competences"),
+                **data,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your draft is saved. Only you can see it for now."))
+            return redirect(proposal)
+    return render(request, "projects/proposal_form.html", {"form": form, "proposal": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if not rules.has_perm("projects.edit_proposal", request.user, proposal):
+        raise Http404
+    importances = dict(proposal.required_competences.values_list("competence_id", "importance"))
+    form = ProposalForm(
+        request.POST if request.method == "POST" else None,
+        instance=proposal,
+        vocabulary=competence_vocabulary(),
+        importances=importances,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.proposal_update(
+                proposal=proposal,
+                actor=request.user,
+                competences=data.pop("competences"),
+                **data,
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved. A new revision is on record."))
+            return redirect(proposal)
+    return render(request, "projects/proposal_form.html", {"form": form, "proposal": proposal})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    transition = next(
+        (
+            t
+            for t in services.transitions_for(proposal=proposal, user=request.user)
+            if t.name == name and not t.via_decision
+        ),
+        None,
+    )
+    if transition is None:
+        # Not on offer to this user now: the stage moved on, or they may not.
+        if any(t.name == name for t in TRANSITIONS.values()):
+            messages.error(request, _("That action is not available for this proposal now."))
+            return redirect(proposal)
+        raise Http404
+    form = TransitionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_transition(
+                proposal=proposal,
+                to=transition.target,
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except TransitionRefused:
+            raise Http404 from None
+        except DomainError as error:
+            form.add_error("comment" if transition.comment_required else None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The proposal is now in %(stage)s.") % {"stage": transition.target.label},
+            )
+            return redirect(proposal)
+    context = {
+        "proposal": proposal,
+        "transition": transition,
+        "form": form,
+        "blockers": services.transition_blockers(proposal=proposal, transition=transition),
+    }
+    return render(request, "projects/transition_form.html", context)
+
+
+@require_GET
+def revision_list(request: HttpRequest, slug: str) -> HttpResponse:
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    revisions = selectors.proposal_revisions(proposal=proposal)
+    by_number = {r.number: r for r in revisions}
+    diff = None
+    form = RevisionCompareForm(request.GET or None)
+    if form.is_valid():
+        old, new = by_number.get(form.cleaned_data["old"]), by_number.get(form.cleaned_data["new"])
+        if old is None or new is None:
+            form.add_error(None, _("Choose two revisions of this proposal."))
+        else:
+            diff = selectors.revision_diff(old=old, new=new)
+    elif len(revisions) >= 2 and not request.GET:
+        diff = selectors.revision_diff(old=revisions[1], new=revisions[0])
+        form = RevisionCompareForm(initial={"old": revisions[1].number, "new": revisions[0].number})
+    context = {"proposal": proposal, "revisions": revisions, "form": form, "diff": diff}
+    return render(request, "projects/revision_list.html", context)
