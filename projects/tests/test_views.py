@@ -431,3 +431,29 @@ def test_rules_page_is_hidden_from_researchers(client):
     client.force_login(MembershipFactory().person)
 
     assert client.get(reverse("projects:alliance_rules")).status_code == 404
+
+
+def test_coordinators_manage_vocabulary_criteria_and_rules_in_the_admin(client):
+    coordinator = CoordinatorFactory(is_staff=True)
+    client.force_login(coordinator)
+
+    pages = {
+        name: client.get(reverse(f"admin:{name}_changelist")).status_code
+        for name in (
+            "members_focusarea",
+            "members_competence",
+            "members_institution",
+            "projects_criterion",
+            "projects_consortiumrules",
+            "projects_proposal",
+        )
+    }
+
+    assert pages == {
+        "members_focusarea": 200,
+        "members_competence": 200,
+        "members_institution": 200,
+        "projects_criterion": 200,
+        "projects_consortiumrules": 200,
+        "projects_proposal": 403,
+    }

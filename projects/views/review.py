@@ -156,7 +156,7 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
             except DomainError as error:
                 messages.error(request, error.message)
             else:
-                messages.success(request, _("Decision recorded; the lead is notified."))
+                messages.success(request, _("Decision recorded; the lead sees it on the proposal."))
                 return redirect(proposal)
             return redirect(proposal)
     elif proposal.stage != Stage.REVIEW:
