@@ -1,0 +1,55 @@
+"""A Redis cache that degrades to misses while Redis is unreachable.
+
+Redis is both broker and cache. An outage may delay work (the outbox sweeper catches up)
+but must not fail a request, so every cache call that cannot reach Redis logs once and
+answers as a miss: reads return the default, writes are dropped, and allauth's rate
+limits fail open until Redis is back.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+def _degrade(fallback):
+    """Call the Redis method; when Redis is unreachable, log and return ``fallback(args)``."""
+
+    def decorator(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except UNREACHABLE:
+                logger.warning("Cache unreachable; %s answered as a miss", method.__name__)
+                return fallback(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _default(key, default=None, version=None):
+    return default
+
+
+class ResilientRedisCache(RedisCache):
+    get = _degrade(_default)(RedisCache.get)
+    get_many = _degrade(lambda keys, version=None: {})(RedisCache.get_many)
+    has_key = _degrade(lambda key, version=None: False)(RedisCache.has_key)
+    # A write that did not happen; add() says it did, so that locks built on it fail open.
+    add = _degrade(lambda *args, **kwargs: True)(RedisCache.add)
+    set = _degrade(lambda *args, **kwargs: None)(RedisCache.set)
+    set_many = _degrade(lambda *args, **kwargs: [])(RedisCache.set_many)
+    touch = _degrade(lambda *args, **kwargs: False)(RedisCache.touch)
+    delete = _degrade(lambda *args, **kwargs: False)(RedisCache.delete)
+    delete_many = _degrade(lambda *args, **kwargs: None)(RedisCache.delete_many)
+    incr = _degrade(lambda key, delta=1, version=None: delta)(RedisCache.incr)
