@@ -55,16 +55,17 @@ bench-matching: install var ## Benchmark partner matching on synthetic alliances
 	$(MANAGE) bench_matching $(BENCH_ARGS)
 
 .PHONY: lint
-lint: install ## ruff (lint and format) and djade on the templates
+lint: install ## ruff (lint and format), djade on the templates, the import layers
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	find templates members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
+	$(BIN)/lint-imports
+	find templates core members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
 
 .PHONY: format
 format: install ## Apply ruff and djade formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	find templates members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade
+	find templates core members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade
 
 .PHONY: check-migrations
 check-migrations: install ## Fail when a model change has no migration

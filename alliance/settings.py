@@ -32,6 +32,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "core",
     "members",
     "projects",
     "django.contrib.admin",
@@ -90,6 +91,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite creates its file but not the folder: a fresh clone must work without `make`.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -102,7 +106,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             # Degrades to misses while Redis is down, so no request fails on an outage.
-            "BACKEND": "alliance.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="alliance"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError
 from members.enums import (
     InstitutionStatus,
     MembershipRole,

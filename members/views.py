@@ -15,13 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.middleware import HtmxDetails
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError
+from core.http import HtmxHttpRequest, render_page, safe_next_url
 from members import selectors, services
 from members.enums import InstitutionStatus
 from members.forms import (
@@ -33,16 +31,6 @@ from members.forms import (
     ProfileForm,
 )
 from members.models import Institution, Membership
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
-def _wants_partial(request: HtmxHttpRequest) -> bool:
-    # A history restore asks for the whole page, although it comes from htmx.
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
 
 # Dashboard ------------------------------------------------------------------------------
 
@@ -76,12 +64,7 @@ def institution_list(request: HtmxHttpRequest) -> HttpResponse:
         # Asked of rules alone: the model backend would query permissions it does not hold.
         "can_create": rules.has_perm("members.create_institution", request.user),
     }
-    template = "members/institution_list.html"
-    if _wants_partial(request):
-        template += "#results"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "members/institution_list.html", context, partial="results")
 
 
 @require_GET
@@ -205,14 +188,13 @@ def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
 
 def _next_url(request: HttpRequest, membership: Membership) -> str:
     """Where the row's page is: the posted ``next`` when it is ours, else a sensible page."""
-    url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return url
     if membership.person_id == request.user.pk:
-        return reverse("members:my_affiliations")
-    return reverse("members:institution_people", kwargs={"slug": membership.institution.slug})
+        default = reverse("members:my_affiliations")
+    else:
+        default = reverse(
+            "members:institution_people", kwargs={"slug": membership.institution.slug}
+        )
+    return safe_next_url(request, default)
 
 
 def _membership_response(request: HtmxHttpRequest, membership: Membership) -> HttpResponse:

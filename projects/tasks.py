@@ -7,6 +7,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from projects.matching import cache
 from projects.models import NotificationEvent
 
 
@@ -38,6 +39,4 @@ def task_sweep_outbox() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def task_rebuild_matching_index() -> int | None:
     """Rebuild the partner-matching index and share it through the cache; returns its version."""
-    from projects.matching.cache import rebuild
-
-    return rebuild()
+    return cache.rebuild()

@@ -34,7 +34,7 @@ def redis_down():
     _fresh_connections()
     cache = {
         "default": {
-            "BACKEND": "alliance.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": DEAD_REDIS,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

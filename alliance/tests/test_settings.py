@@ -260,7 +260,7 @@ def test_with_redis_url_redis_is_broker_and_cache():
     assert read_settings(REDIS_URL=redis_url) == {
         "CELERY_TASK_ALWAYS_EAGER": False,
         "CELERY_BROKER_URL": redis_url,
-        "cache_backend": "alliance.cache.ResilientRedisCache",
+        "cache_backend": "core.cache.ResilientRedisCache",
         "cache_location": redis_url,
         "app_task_always_eager": False,
         "app_broker_url": redis_url,

@@ -1,6 +1,6 @@
 import pytest
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError
 from members import services
 from members.enums import (
     InstitutionStatus,

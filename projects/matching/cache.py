@@ -22,9 +22,9 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Max
 
-from members.models import Institution, Membership
+from core.queue import enqueue
+from projects.matching.freshness import data_fingerprint
 
 if TYPE_CHECKING:
     from projects.matching.index import MatchingIndex
@@ -76,18 +76,6 @@ def _share(index: MatchingIndex) -> None:
         _cache_call("set", INDEX_KEY.format(version=index.version), index, timeout=INDEX_TIMEOUT)
 
 
-def data_fingerprint() -> tuple:
-    """Institutions (how many, last change) and memberships (how many, newest): two queries."""
-    institutions = Institution.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
-    memberships = Membership.objects.aggregate(n=Count("pk"), newest=Max("pk"))
-    return (
-        institutions["n"],
-        institutions["changed"].isoformat() if institutions["changed"] else None,
-        memberships["n"],
-        memberships["newest"],
-    )
-
-
 def _fresh(index: MatchingIndex | None, version: int | None, fingerprint: tuple) -> bool:
     return (
         index is not None
@@ -121,6 +109,8 @@ def get_index() -> MatchingIndex:
             bumped = _cache_call("get", BUMPED_KEY)
             if bumped is not None and time.time() - bumped < STALE_GRACE:
                 return local  # a worker is building the new one
+        # Here, not at the top: the index needs NumPy and SciPy, and this module is imported
+        # at startup to connect the invalidation signal.
         from projects.matching.index import build_index
 
         index = build_index(version=version)
@@ -136,7 +126,7 @@ def rebuild() -> int | None:
     shared = _cache_call("get", INDEX_KEY.format(version=version)) if version is not None else None
     if _fresh(shared, version, data_fingerprint()):
         return version
-    from projects.matching.index import build_index
+    from projects.matching.index import build_index  # heavy, see get_index()
 
     index = build_index(version=version)
     _share(index)
@@ -147,12 +137,9 @@ def rebuild() -> int | None:
 
 def _bump_and_enqueue() -> None:
     _bump()
-    try:
-        from projects.tasks import task_rebuild_matching_index
-
-        task_rebuild_matching_index.delay()
-    except Exception:  # the broker is down (or an eager build failed): get_index() copes
-        logger.warning("Could not rebuild the matching index now", exc_info=True)
+    # By name: the task module imports this one. A broker outage only delays the rebuild,
+    # get_index() builds the index itself when no worker has shared it.
+    enqueue("projects.tasks.task_rebuild_matching_index")
 
 
 def _already_scheduled() -> bool:

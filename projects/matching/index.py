@@ -27,6 +27,7 @@ from members.models import (
     User,
 )
 from projects.enums import PUBLIC_STAGES, Stage, Visibility
+from projects.matching.freshness import data_fingerprint
 from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
 
 PROPOSAL_TEXT_FIELDS = ("title", "summary", "description", "goals", "expected_outcomes")
@@ -230,7 +231,7 @@ class MatchingIndex:
     proposal_ids: np.ndarray
     proposal_pos: dict[int, int]
     proposal_matrix: sparse.csr_matrix
-    # What the database looked like when the build started (see cache.data_fingerprint).
+    # What the database looked like when the build started (see freshness.data_fingerprint).
     fingerprint: tuple | None = None
 
     @property
@@ -380,8 +381,6 @@ def fit(corpus: Corpus, *, version: int | None = None) -> MatchingIndex:
 
 def build_index(*, version: int | None = None) -> MatchingIndex:
     """Read the database and fit a fresh index (seconds for a large alliance)."""
-    from projects.matching.cache import data_fingerprint
-
     started = time.perf_counter()
     fingerprint = data_fingerprint()
     index = fit(load_corpus(), version=version)

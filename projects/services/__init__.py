@@ -9,7 +9,7 @@ from projects.services.consortium import (
     consortium_rules_update,
 )
 from projects.services.drive import milestone_create, milestone_set_status, progress_update_post
-from projects.services.errors import ProposalMovedOn, TransitionRefused
+from projects.services.errors import ProposalMovedOn
 from projects.services.joining import (
     JOINING_STAGES,
     can_answer,
@@ -58,7 +58,6 @@ __all__ = [
     "ProposalMovedOn",
     "RuleResult",
     "Transition",
-    "TransitionRefused",
     "can_answer",
     "can_confirm",
     "can_withdraw",

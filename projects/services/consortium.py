@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from core.exceptions import NotPermitted
 from members.enums import InstitutionKind, MembershipStatus
 from members.models import (
     Competence,
@@ -20,7 +21,6 @@ from projects.enums import (
     ParticipationStatus,
 )
 from projects.models import ConsortiumRules, Participation, Proposal, ProposalCompetence
-from projects.services.errors import TransitionRefused
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ RULES_FIELDS = (
 @transaction.atomic
 def consortium_rules_update(*, actor: User, **fields) -> ConsortiumRules:
     if not actor.is_coordinator:
-        raise TransitionRefused(_("Only coordinators change the consortium rules."))
+        raise NotPermitted(_("Only coordinators change the consortium rules."))
     unknown = set(fields) - set(RULES_FIELDS)
     if unknown:
         raise TypeError(f"Unknown rule fields: {sorted(unknown)}")

@@ -5,7 +5,7 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from members.models import (
     User,
 )
@@ -19,7 +19,6 @@ from projects.models import (
     ProgressUpdate,
     Proposal,
 )
-from projects.services.errors import TransitionRefused
 from projects.services.outbox import event_record
 
 logger = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ def _require_drive_member(*, proposal: Proposal, actor: User) -> None:
     if proposal.stage != Stage.DRIVE:
         raise DomainError(_("Milestones and updates belong to the Drive stage."))
     if not is_consortium_member(actor, proposal):
-        raise TransitionRefused(_("Only consortium members plan and report."))
+        raise NotPermitted(_("Only consortium members plan and report."))
 
 
 @transaction.atomic

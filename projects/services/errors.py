@@ -1,10 +1,6 @@
-"""Refusals the views turn into a 404 or a message."""
+"""Refusals specific to proposals (``core.exceptions.NotPermitted`` covers "you may not")."""
 
-from alliance.exceptions import DomainError
-
-
-class TransitionRefused(DomainError):
-    """The actor may not make this transition (views answer 404 or hide the action)."""
+from core.exceptions import DomainError
 
 
 class ProposalMovedOn(DomainError):

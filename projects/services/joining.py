@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from members.enums import InstitutionStatus, MembershipStatus
 from members.models import Institution, Membership, User
 from projects.enums import (
@@ -25,7 +25,6 @@ from projects.enums import (
     Visibility,
 )
 from projects.models import Participation, ParticipationTransition, Proposal
-from projects.services.errors import TransitionRefused
 from projects.services.outbox import event_record
 
 # Partners join while the consortium is being defined (again after changes are requested).
@@ -163,7 +162,7 @@ def participation_invite(
     """The lead invites an institution, or a researcher of it, to join."""
     proposal = _lock_proposal(proposal)
     if proposal.lead_id != actor.pk:
-        raise TransitionRefused(_("Only the lead invites partners."))
+        raise NotPermitted(_("Only the lead invites partners."))
     _require_joining_stage(proposal)
     if institution.status != InstitutionStatus.MEMBER:
         raise DomainError(
@@ -195,7 +194,7 @@ def participation_request(
     proposal = _lock_proposal(proposal)
     _require_joining_stage(proposal)
     if proposal.visibility != Visibility.OPEN_CALL:
-        raise TransitionRefused(_("Only open calls take join requests."))
+        raise NotPermitted(_("Only open calls take join requests."))
     if not _is_active_member(actor, institution) or institution.status != InstitutionStatus.MEMBER:
         raise DomainError(
             _("You can only join for an institution where you are an active researcher.")
@@ -262,14 +261,14 @@ def can_withdraw(*, participation: Participation, user: User) -> bool:
 def participation_accept(*, participation: Participation, actor: User) -> Participation:
     participation = _lock(participation)
     if not _is_party(participation, actor):
-        raise TransitionRefused(_("This is not yours to answer."))
+        raise NotPermitted(_("This is not yours to answer."))
     if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.REQUESTED):
         raise DomainError(
             _("This is already %(status)s.")
             % {"status": participation.get_status_display().lower()}
         )
     if not can_answer(participation=participation, user=actor):
-        raise TransitionRefused(_("This is not yours to answer."))
+        raise NotPermitted(_("This is not yours to answer."))
     _require_joining_stage(participation.proposal)
     if participation.person_id is None:
         participation.person = actor
@@ -282,14 +281,14 @@ def participation_decline(
 ) -> Participation:
     participation = _lock(participation)
     if not _is_party(participation, actor):
-        raise TransitionRefused(_("This is not yours to answer."))
+        raise NotPermitted(_("This is not yours to answer."))
     if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.REQUESTED):
         raise DomainError(
             _("This is already %(status)s.")
             % {"status": participation.get_status_display().lower()}
         )
     if not can_answer(participation=participation, user=actor):
-        raise TransitionRefused(_("This is not yours to answer."))
+        raise NotPermitted(_("This is not yours to answer."))
     return _move(
         participation=participation,
         to=ParticipationStatus.DECLINED,
@@ -303,14 +302,14 @@ def participation_confirm(*, participation: Participation, actor: User) -> Parti
     """The partner institution's representative signs off its commitment."""
     participation = _lock(participation)
     if not _is_party(participation, actor):
-        raise TransitionRefused(_("Only the institution's representatives confirm."))
+        raise NotPermitted(_("Only the institution's representatives confirm."))
     if participation.status != ParticipationStatus.ACCEPTED:
         raise DomainError(
             _("Only an accepted participation can be confirmed; this one is %(status)s.")
             % {"status": participation.get_status_display().lower()}
         )
     if not _is_representative(actor, participation.institution):
-        raise TransitionRefused(_("Only the institution's representatives confirm."))
+        raise NotPermitted(_("Only the institution's representatives confirm."))
     _require_joining_stage(participation.proposal)
     participation.confirmed_by = actor
     return _move(
@@ -327,7 +326,7 @@ def participation_withdraw(
 ) -> Participation:
     participation = _lock(participation)
     if not can_withdraw(participation=participation, user=actor):
-        raise TransitionRefused(_("You cannot withdraw this participation."))
+        raise NotPermitted(_("You cannot withdraw this participation."))
     if participation.proposal.stage not in WITHDRAW_STAGES:
         raise DomainError(_("The project is over; its consortium stays on record."))
     if not reason.strip():

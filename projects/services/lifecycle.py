@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from members.models import (
     Competence,
     Institution,
@@ -37,7 +37,7 @@ from projects.models import (
     StageTransition,
 )
 from projects.services.consortium import consortium_rules_hold
-from projects.services.errors import ProposalMovedOn, TransitionRefused
+from projects.services.errors import ProposalMovedOn
 from projects.services.outbox import event_record
 
 logger = logging.getLogger(__name__)
@@ -206,14 +206,14 @@ def proposal_transition(
         )
     transition = TRANSITIONS.get((Stage(locked.stage), Stage(to)))
     if transition is None:
-        raise TransitionRefused(
+        raise NotPermitted(
             _("A proposal in %(source)s cannot move to %(target)s.")
             % {"source": locked.get_stage_display(), "target": Stage(to).label}
         )
     if not transition.allowed(actor, locked):
-        raise TransitionRefused(_("You may not do this with this proposal."))
+        raise NotPermitted(_("You may not do this with this proposal."))
     if transition.via_decision and not _decision:
-        raise TransitionRefused(_("Decisions are recorded through the decision form."))
+        raise NotPermitted(_("Decisions are recorded through the decision form."))
     comment = comment.strip()
     if transition.comment_required and not comment:
         raise DomainError(_("Please give a reason."))
@@ -322,7 +322,7 @@ def proposal_update(
         raise TypeError(f"Unknown proposal fields: {sorted(unknown)}")
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.lead_id != actor.pk:
-        raise TransitionRefused(_("Only the lead edits the proposal."))
+        raise NotPermitted(_("Only the lead edits the proposal."))
     if locked.stage not in EDITABLE_STAGES:
         raise DomainError(
             _("A proposal in %(stage)s can no longer be edited.")

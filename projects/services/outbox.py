@@ -1,9 +1,8 @@
 """The outbox: domain events written with the change, dispatched once it commits."""
 
-import logging
-
 from django.db import transaction
 
+from core.queue import enqueue
 from members.models import (
     User,
 )
@@ -14,9 +13,6 @@ from projects.models import (
     NotificationEvent,
     Proposal,
 )
-
-logger = logging.getLogger(__name__)
-
 
 # Outbox ---------------------------------------------------------------------------------
 
@@ -34,11 +30,5 @@ def event_record(
 
 def event_enqueue(*, event_id: int) -> None:
     """Hand the event to Celery; a broker outage only delays it (the sweeper retries)."""
-    from projects.tasks import task_dispatch_event
-
-    try:
-        task_dispatch_event.delay(event_id=event_id)
-    except Exception:
-        logger.warning(
-            "Could not enqueue event %s; the sweeper will retry", event_id, exc_info=True
-        )
+    # By name: the task module sits above the services that record events.
+    enqueue("projects.tasks.task_dispatch_event", event_id=event_id)

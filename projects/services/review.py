@@ -8,7 +8,7 @@ from statistics import mean, median, pstdev
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from members.enums import MembershipStatus
 from members.models import (
     Institution,
@@ -29,7 +29,6 @@ from projects.models import (
     ReviewAssignment,
     Score,
 )
-from projects.services.errors import TransitionRefused
 from projects.services.lifecycle import proposal_transition
 from projects.services.outbox import event_record
 
@@ -67,7 +66,7 @@ def reviewer_conflict(*, proposal: Proposal, reviewer: User) -> str | None:
 @transaction.atomic
 def review_assign(*, proposal: Proposal, reviewer: User, actor: User) -> ReviewAssignment:
     if not actor.is_coordinator:
-        raise TransitionRefused(_("Only coordinators assign reviewers."))
+        raise NotPermitted(_("Only coordinators assign reviewers."))
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.stage != Stage.REVIEW:
         raise DomainError(_("Reviewers are assigned while the proposal is in Review."))
@@ -98,7 +97,7 @@ def review_assign(*, proposal: Proposal, reviewer: User, actor: User) -> ReviewA
 @transaction.atomic
 def review_withdraw_assignment(*, assignment: ReviewAssignment, actor: User) -> ReviewAssignment:
     if not actor.is_coordinator:
-        raise TransitionRefused(_("Only coordinators manage reviewers."))
+        raise NotPermitted(_("Only coordinators manage reviewers."))
     assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status == AssignmentStatus.SUBMITTED:
         raise DomainError(_("A submitted review stays on record."))
@@ -126,7 +125,7 @@ def review_submit(
         .get(pk=assignment.pk)
     )
     if assignment.reviewer_id != actor.pk:
-        raise TransitionRefused(_("This review is assigned to someone else."))
+        raise NotPermitted(_("This review is assigned to someone else."))
     if assignment.proposal.stage != Stage.REVIEW:
         raise DomainError(_("Reviews are accepted while the proposal is in Review."))
     if assignment.status == AssignmentStatus.WITHDRAWN:
@@ -237,7 +236,7 @@ CRITERION_FIELDS = ("name", "description", "weight", "position", "active")
 def criteria_save(*, actor: User, changes: list[tuple[Criterion | None, dict]]) -> list[Criterion]:
     """Create or change review criteria; existing scores keep pointing at their criterion."""
     if not actor.is_coordinator:
-        raise TransitionRefused(_("Only coordinators change the review criteria."))
+        raise NotPermitted(_("Only coordinators change the review criteria."))
     saved = []
     for criterion, fields in changes:
         unknown = set(fields) - set(CRITERION_FIELDS)

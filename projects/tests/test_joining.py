@@ -1,12 +1,11 @@
 import pytest
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from members.enums import InstitutionStatus, MembershipRole
 from members.tests.factories import InstitutionFactory, MembershipFactory
 from projects.enums import EventKind, ParticipationStatus, Stage, Visibility
 from projects.models import NotificationEvent, Participation, ParticipationTransition
 from projects.services import (
-    TransitionRefused,
     consortium_check,
     participation_accept,
     participation_confirm,
@@ -74,7 +73,7 @@ def test_invitation_accept_confirm_counts_toward_the_consortium(
 
 
 def test_only_the_lead_invites(proposal, tum, tum_researcher):
-    with pytest.raises(TransitionRefused, match="Only the lead invites partners"):
+    with pytest.raises(NotPermitted, match="Only the lead invites partners"):
         participation_invite(proposal=proposal, actor=tum_researcher, institution=tum)
 
     assert Participation.objects.filter(institution=tum).count() == 0
@@ -125,7 +124,7 @@ def test_only_the_invitee_accepts(proposal, tum, tum_researcher):
     )
 
     for intruder in (colleague, proposal.lead):
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(NotPermitted):
             participation_accept(participation=invitation, actor=intruder)
 
     invitation.refresh_from_db()
@@ -137,7 +136,7 @@ def test_institution_invitation_is_answered_by_its_representative(
 ):
     invitation = participation_invite(proposal=proposal, actor=proposal.lead, institution=tum)
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(NotPermitted):
         participation_accept(participation=invitation, actor=tum_researcher)
     participation_accept(participation=invitation, actor=tum_representative)
 
@@ -153,7 +152,7 @@ def test_only_the_partners_representative_confirms(proposal, tum, tum_researcher
     participation_accept(participation=invitation, actor=tum_researcher)
 
     for intruder in (tum_researcher, proposal.lead, other_rep):
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(NotPermitted):
             participation_confirm(participation=invitation, actor=intruder)
 
     invitation.refresh_from_db()
@@ -167,7 +166,7 @@ def test_join_request_is_accepted_by_the_lead_then_confirmed(
         proposal=proposal, actor=tum_researcher, institution=tum, message="We bring robots."
     )
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(NotPermitted):
         participation_accept(participation=request, actor=tum_researcher)
     participation_accept(participation=request, actor=proposal.lead)
     participation_confirm(participation=request, actor=tum_representative)
@@ -184,7 +183,7 @@ def test_join_request_needs_an_open_call_and_a_message(tum, tum_researcher):
     confidential = ProposalFactory(stage=Stage.DEFINE, visibility=Visibility.CONFIDENTIAL)
     open_call = ProposalFactory(stage=Stage.DEFINE)
 
-    with pytest.raises(TransitionRefused, match="Only open calls"):
+    with pytest.raises(NotPermitted, match="Only open calls"):
         participation_request(
             proposal=confidential, actor=tum_researcher, institution=tum, message="x"
         )
@@ -213,7 +212,7 @@ def test_withdraw_needs_a_reason_and_a_party_to_the_participation(proposal, tum,
     )
     outsider = MembershipFactory().person
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(NotPermitted):
         participation_withdraw(participation=invitation, actor=outsider, reason="x")
     with pytest.raises(DomainError, match="Please give a reason"):
         participation_withdraw(participation=invitation, actor=tum_researcher, reason=" ")
@@ -228,5 +227,5 @@ def test_withdraw_needs_a_reason_and_a_party_to_the_participation(proposal, tum,
 def test_the_lead_participation_cannot_be_withdrawn(proposal):
     lead_participation = proposal.participations.get(role="lead")
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(NotPermitted):
         participation_withdraw(participation=lead_participation, actor=proposal.lead, reason="x")

@@ -4,8 +4,8 @@ from itertools import product
 import pytest
 from django.db import connection
 
-from alliance.exceptions import DomainError
 from conftest import require
+from core.exceptions import DomainError, NotPermitted
 from members.enums import InstitutionKind
 from members.tests.factories import (
     CompetenceFactory,
@@ -19,7 +19,6 @@ from projects.models import ConsortiumRules, Decision, NotificationEvent, StageT
 from projects.services import (
     TRANSITIONS,
     ProposalMovedOn,
-    TransitionRefused,
     consortium_check,
     proposal_decide,
     proposal_transition,
@@ -109,7 +108,7 @@ def test_transition_outside_the_table_is_refused_and_changes_nothing(source, tar
     coordinator = CoordinatorFactory()
 
     for actor in (proposal.lead, coordinator):
-        with pytest.raises(TransitionRefused, match="cannot move to"):
+        with pytest.raises(NotPermitted, match="cannot move to"):
             proposal_transition(proposal=proposal, to=target, actor=actor, comment="x")
 
     proposal.refresh_from_db()
@@ -129,7 +128,7 @@ def test_transition_by_someone_the_table_does_not_name_is_refused(source, target
     )
 
     for actor in (outsider, wrong_role):
-        with pytest.raises(TransitionRefused):
+        with pytest.raises(NotPermitted):
             proposal_transition(proposal=proposal, to=target, actor=actor, comment="x")
 
     proposal.refresh_from_db()
@@ -142,7 +141,7 @@ def test_decision_transitions_only_go_through_proposal_decide(name):
     transition = next(t for t in TRANSITIONS.values() if t.name == name)
     proposal = ProposalFactory(stage=Stage.REVIEW)
 
-    with pytest.raises(TransitionRefused, match="decision form"):
+    with pytest.raises(NotPermitted, match="decision form"):
         proposal_transition(
             proposal=proposal, to=transition.target, actor=CoordinatorFactory(), comment="x"
         )

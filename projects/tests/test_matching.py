@@ -7,6 +7,7 @@ import random
 
 import numpy as np
 import pytest
+from celery import current_app
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
@@ -512,12 +513,14 @@ def test_proposals_needing_lists_open_define_proposals_for_a_person():
 
 
 def _run_tasks_in_process(monkeypatch):
-    """Eager mode runs the task itself; with a broker, call the task function directly."""
+    """Eager mode runs the task itself; with a broker, run the named task here instead."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
-    from projects.tasks import task_rebuild_matching_index
-
-    monkeypatch.setattr(task_rebuild_matching_index, "delay", lambda: task_rebuild_matching_index())
+    monkeypatch.setattr(
+        matching_cache,
+        "enqueue",
+        lambda name, **kwargs: current_app.tasks[name].apply(kwargs=kwargs),
+    )
 
 
 def test_invalidate_and_task_rebuild_index(monkeypatch, django_capture_on_commit_callbacks):

@@ -2,13 +2,12 @@ from decimal import Decimal
 
 import pytest
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
 from projects.enums import AssignmentStatus, ParticipationStatus, Recommendation, Stage
 from projects.models import Criterion, ReviewAssignment
 from projects.selectors import reviews_visible_to
 from projects.services import (
-    TransitionRefused,
     proposal_decide,
     proposal_update,
     review_aggregate,
@@ -82,7 +81,7 @@ def test_only_coordinators_assign_and_only_in_review(independent):
     in_define = ProposalFactory(stage=Stage.DEFINE)
     in_review = ProposalFactory(stage=Stage.REVIEW)
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(NotPermitted):
         review_assign(proposal=in_review, reviewer=independent, actor=in_review.lead)
     with pytest.raises(DomainError, match="while the proposal is in Review"):
         review_assign(proposal=in_define, reviewer=independent, actor=CoordinatorFactory())
@@ -132,7 +131,7 @@ def test_review_needs_every_criterion_and_a_comment(proposal, independent):
 def test_someone_else_cannot_submit_the_review(proposal, independent):
     assignment = review_assign(proposal=proposal, reviewer=independent, actor=CoordinatorFactory())
 
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(NotPermitted):
         _submit(assignment, proposal.lead)
 
 

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
 import pytest
+from celery import current_app as app
 from django.utils import timezone
 
-from alliance.celery import app
 from projects.enums import EventKind
 from projects.models import NotificationEvent
 from projects.tasks import task_sweep_outbox

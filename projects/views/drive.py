@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError
 from projects import selectors, services
 from projects.forms import (
     MilestoneForm,

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
+from core.http import safe_next_url
 from projects import selectors, services
 from projects.forms import (
     InviteForm,
@@ -22,18 +22,8 @@ from projects.models import (
     Participation,
     Proposal,
 )
-from projects.services import TransitionRefused
 
 # Joining --------------------------------------------------------------------------------
-
-
-def _back(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 @login_required
@@ -55,7 +45,7 @@ def participation_invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             invitee = participation.person or participation.institution
             messages.success(request, _("%(invitee)s is invited.") % {"invitee": invitee})
-    return redirect(_back(request, proposal.get_absolute_url() + "#consortium"))
+    return redirect(safe_next_url(request, proposal.get_absolute_url() + "#consortium"))
 
 
 @login_required
@@ -79,7 +69,7 @@ def participation_request(request: HttpRequest, slug: str) -> HttpResponse:
             services.participation_request(
                 proposal=proposal, actor=request.user, **form.cleaned_data
             )
-        except TransitionRefused:
+        except NotPermitted:
             raise Http404 from None
         except DomainError as error:
             messages.error(request, error.message)
@@ -117,13 +107,15 @@ def participation_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
         kwargs = {"comment": comment}
     try:
         service(participation=participation, actor=request.user, **kwargs)
-    except TransitionRefused:
+    except NotPermitted:
         raise Http404 from None
     except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, done)
-    return redirect(_back(request, participation.proposal.get_absolute_url() + "#consortium"))
+    return redirect(
+        safe_next_url(request, participation.proposal.get_absolute_url() + "#consortium")
+    )
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.http import HtmxHttpRequest, render_page
 from members.models import Institution
 from projects import selectors, services
 from projects.forms import (
@@ -16,7 +17,6 @@ from projects.forms import (
 from projects.models import (
     ConsortiumRules,
 )
-from projects.views.base import HtmxHttpRequest, partial_template
 
 # Matching -------------------------------------------------------------------------------
 
@@ -54,9 +54,7 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         and proposal.stage in services.JOINING_STAGES,
         "invite_form": InviteForm(),
     }
-    return render(
-        request, partial_template(request, "projects/find_partners.html", "results"), context
-    )
+    return render_page(request, "projects/find_partners.html", context, partial="results")
 
 
 @login_required
@@ -96,6 +94,4 @@ def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
             for institution in Institution.objects.filter(pk__in=affiliations.represents)
         ]
     context = {"for_me": for_me, "for_institutions": for_institutions}
-    return render(
-        request, partial_template(request, "projects/proposals_for_me.html", "matches"), context
-    )
+    return render_page(request, "projects/proposals_for_me.html", context, partial="matches")

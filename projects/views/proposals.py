@@ -11,7 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
+from core.http import HtmxHttpRequest, render_page
 from members.selectors import competence_vocabulary
 from projects import selectors, services
 from projects.enums import MilestoneStatus, Stage, Visibility
@@ -24,8 +25,8 @@ from projects.forms import (
     TransitionForm,
     lead_institutions_for,
 )
-from projects.services import TRANSITIONS, TransitionRefused
-from projects.views.base import PAGE_SIZE, HtmxHttpRequest, partial_template
+from projects.services import TRANSITIONS
+from projects.views.base import PAGE_SIZE
 
 # Lists ----------------------------------------------------------------------------------
 
@@ -44,9 +45,7 @@ def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
         "stages": Stage,
         "can_create": rules.has_perm("projects.create_proposal", request.user),
     }
-    return render(
-        request, partial_template(request, "projects/proposal_list.html", "results"), context
-    )
+    return render_page(request, "projects/proposal_list.html", context, partial="results")
 
 
 @login_required
@@ -237,7 +236,7 @@ def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpRespo
                 actor=request.user,
                 comment=form.cleaned_data["comment"],
             )
-        except TransitionRefused:
+        except NotPermitted:
             raise Http404 from None
         except DomainError as error:
             form.add_error("comment" if transition.comment_required else None, error.message)

@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from alliance.exceptions import DomainError
+from core.exceptions import DomainError
+from core.http import HtmxHttpRequest, render_page
 from members.enums import MembershipStatus
 from members.models import User
 from projects import selectors, services
@@ -32,7 +33,7 @@ from projects.models import (
     Criterion,
     ReviewAssignment,
 )
-from projects.views.base import PAGE_SIZE, HtmxHttpRequest, partial_template
+from projects.views.base import PAGE_SIZE
 
 # Review ---------------------------------------------------------------------------------
 
@@ -80,9 +81,7 @@ def reviewer_assign(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             )
         ),
     }
-    return render(
-        request, partial_template(request, "projects/reviewer_assign.html", "candidates"), context
-    )
+    return render_page(request, "projects/reviewer_assign.html", context, partial="candidates")
 
 
 @login_required
@@ -184,9 +183,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     proposals = selectors.review_queue(**form.filters())
     page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page_obj}
-    return render(
-        request, partial_template(request, "projects/review_queue.html", "results"), context
-    )
+    return render_page(request, "projects/review_queue.html", context, partial="results")
 
 
 @login_required

@@ -2,7 +2,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from alliance.markdown import render_markdown
+from core.markdown import render_markdown
 
 # Payloads from the usual XSS cheat sheets, in Markdown and in raw HTML.
 XSS_CORPUS = [

@@ -1,0 +1,1 @@
+"""The bottom layer: what every app may use and what uses none of them."""

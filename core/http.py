@@ -1,0 +1,42 @@
+"""htmx and redirect helpers shared by every app's views."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.middleware import HtmxDetails
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def wants_partial(request: HtmxHttpRequest) -> bool:
+    """True for an htmx request that swaps part of the page in."""
+    # A history restore asks for the whole page, although it comes from htmx.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render_page(
+    request: HtmxHttpRequest, template: str, context: dict, *, partial: str
+) -> HttpResponse:
+    """Render the page, or only its ``partial`` for htmx, and vary the cache on HX-Request.
+
+    A browser or proxy cache that saw the partial must never answer a full page load with it.
+    """
+    name = f"{template}#{partial}" if wants_partial(request) else template
+    response = render(request, name, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def safe_next_url(request: HttpRequest, default: str) -> str:
+    """The posted ``next`` when it points into this site, else ``default``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
