@@ -59,13 +59,13 @@ lint: install ## ruff (lint and format), djade on the templates, the import laye
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	find templates core members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
+	find templates core members projects notifications alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
 
 .PHONY: format
 format: install ## Apply ruff and djade formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	find templates core members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade
+	find templates core members projects notifications alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade
 
 .PHONY: check-migrations
 check-migrations: install ## Fail when a model change has no migration

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "core",
     "members",
     "projects",
+    "notifications",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -133,7 +134,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "projects.tasks.task_sweep_outbox", "schedule": 60.0},
+    "sweep-outbox": {"task": "notifications.tasks.task_sweep_outbox", "schedule": 60.0},
 }
 # alliance is not an installed app, so autodiscovery does not find alliance/tasks.py.
 CELERY_IMPORTS = ["alliance.tasks"]

@@ -9,6 +9,15 @@ from celery import current_app
 logger = logging.getLogger(__name__)
 
 
+def registered_task(name: str):
+    """The registered task called ``name``, importing the apps' task modules on first need."""
+    app = current_app
+    if name not in app.tasks:
+        # Outside a worker nothing imports the autodiscovered ``tasks`` modules until asked.
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
 def enqueue(task_name: str, **kwargs) -> bool:
     """Send the task named ``task_name`` with ``kwargs``; False when the broker refused it.
 
@@ -17,7 +26,8 @@ def enqueue(task_name: str, **kwargs) -> bool:
     every caller has a sweeper or a fallback that catches up.
     """
     try:
-        current_app.signature(task_name, kwargs=kwargs).apply_async()
+        task = registered_task(task_name)
+        task.apply_async(kwargs=kwargs)
     except Exception:
         logger.warning(
             "Could not enqueue %s%r; it will be caught up", task_name, kwargs, exc_info=True

@@ -5,7 +5,6 @@ from projects.models import (
     Criterion,
     Decision,
     Milestone,
-    NotificationEvent,
     Participation,
     ProgressUpdate,
     Proposal,
@@ -96,13 +95,6 @@ class ReviewAssignmentAdmin(admin.ModelAdmin):
     list_display = ["proposal", "reviewer", "status", "created_at"]
     list_filter = ["status"]
     autocomplete_fields = ["proposal", "reviewer", "assigned_by"]
-
-
-@admin.register(NotificationEvent)
-class NotificationEventAdmin(admin.ModelAdmin):
-    list_display = ["kind", "proposal", "actor", "created_at", "dispatched_at"]
-    list_filter = ["kind", "dispatched_at"]
-    readonly_fields = ["kind", "proposal", "actor", "payload", "created_at", "dispatched_at"]
 
 
 admin.site.register([Revision, Decision, Milestone, ProgressUpdate])

@@ -16,7 +16,6 @@ from projects.enums import (
     OPEN_PARTICIPATION,
     PUBLIC_STAGES,
     AssignmentStatus,
-    EventKind,
     Importance,
     Licence,
     MilestoneStatus,
@@ -476,25 +475,3 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"Update on {self.proposal}"
-
-
-class NotificationEvent(models.Model):
-    """Outbox: a domain event, written in the transaction of the change it reports."""
-
-    kind = models.CharField(_("kind"), max_length=24, choices=EventKind)
-    proposal = models.ForeignKey(
-        Proposal, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    payload = models.JSONField(_("payload"), default=dict)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["dispatched_at", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"

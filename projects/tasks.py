@@ -2,38 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from celery import shared_task
-from django.utils import timezone
 
 from projects.matching import cache
-from projects.models import NotificationEvent
-
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def task_dispatch_event(*, event_id: int) -> None:
-    """Mark an outbox event dispatched (recipients and email arrive with notifications)."""
-    NotificationEvent.objects.filter(pk=event_id, dispatched_at__isnull=True).update(
-        dispatched_at=timezone.now()
-    )
-
-
-# Events younger than this are probably still on their way through the broker.
-SWEEP_AFTER = timedelta(minutes=1)
-SWEEP_BATCH = 500
-
-
-@shared_task(ignore_result=True)
-def task_sweep_outbox() -> int:
-    """Re-enqueue outbox events that were never dispatched (the broker was down); on beat."""
-    stale = NotificationEvent.objects.filter(
-        dispatched_at__isnull=True, created_at__lt=timezone.now() - SWEEP_AFTER
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]
-    ids = list(stale)
-    for event_id in ids:
-        task_dispatch_event.delay(event_id=event_id)
-    return len(ids)
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -32,7 +32,7 @@ from projects.services.lifecycle import (
     transition_blockers,
     transitions_for,
 )
-from projects.services.outbox import event_enqueue, event_record
+from projects.services.outbox import event_record
 from projects.services.review import (
     CRITERION_FIELDS,
     DECISION_TARGETS,
@@ -67,7 +67,6 @@ __all__ = [
     "consortium_rules_update",
     "criteria_save",
     "current_revision_number",
-    "event_enqueue",
     "event_record",
     "milestone_create",
     "milestone_set_status",

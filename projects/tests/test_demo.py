@@ -3,8 +3,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from core.models import OutboxEvent
 from projects.enums import Stage
-from projects.models import NotificationEvent, Proposal, Review, StageTransition
+from projects.models import Proposal, Review, StageTransition
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_demo_seed_twice_changes_nothing():
     before = (
         Proposal.objects.count(),
         StageTransition.objects.count(),
-        NotificationEvent.objects.count(),
+        OutboxEvent.objects.count(),
     )
 
     output = _seed()
@@ -51,7 +52,7 @@ def test_demo_seed_twice_changes_nothing():
     after = (
         Proposal.objects.count(),
         StageTransition.objects.count(),
-        NotificationEvent.objects.count(),
+        OutboxEvent.objects.count(),
     )
     assert after == before
     assert "Demo proposals are up to date, nothing changed (12 proposals)." in output

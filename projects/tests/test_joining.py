@@ -1,10 +1,11 @@
 import pytest
 
 from core.exceptions import DomainError, NotPermitted
+from core.models import OutboxEvent
 from members.enums import InstitutionStatus, MembershipRole
 from members.tests.factories import InstitutionFactory, MembershipFactory
 from projects.enums import EventKind, ParticipationStatus, Stage, Visibility
-from projects.models import NotificationEvent, Participation, ParticipationTransition
+from projects.models import Participation, ParticipationTransition
 from projects.services import (
     consortium_check,
     participation_accept,
@@ -65,7 +66,7 @@ def test_invitation_accept_confirm_counts_toward_the_consortium(
         ("invited", "accepted", tum_researcher.pk),
         ("accepted", "confirmed", tum_representative.pk),
     ]
-    assert list(NotificationEvent.objects.values_list("kind", flat=True)) == [
+    assert list(OutboxEvent.objects.values_list("kind", flat=True)) == [
         EventKind.INVITATION,
         EventKind.PARTICIPATION_CHANGED,
         EventKind.CONFIRMATION,
@@ -94,7 +95,7 @@ def test_invitation_past_define_is_refused_clearly(tum):
     with pytest.raises(DomainError, match="this one is in Review, so nothing was sent"):
         participation_invite(proposal=proposal, actor=proposal.lead, institution=tum)
 
-    assert NotificationEvent.objects.count() == 0
+    assert OutboxEvent.objects.count() == 0
 
 
 def test_invitation_to_own_institution_or_a_suspended_one_is_refused(proposal):

@@ -6,6 +6,7 @@ from django.db import connection
 
 from conftest import require
 from core.exceptions import DomainError, NotPermitted
+from core.models import OutboxEvent
 from members.enums import InstitutionKind
 from members.tests.factories import (
     CompetenceFactory,
@@ -15,7 +16,7 @@ from members.tests.factories import (
     MembershipFactory,
 )
 from projects.enums import EventKind, ParticipationStatus, Stage
-from projects.models import ConsortiumRules, Decision, NotificationEvent, StageTransition
+from projects.models import ConsortiumRules, Decision, StageTransition
 from projects.services import (
     TRANSITIONS,
     ProposalMovedOn,
@@ -94,9 +95,9 @@ def test_allowed_transition_moves_and_writes_audit_and_event(source, target):
     audit = StageTransition.objects.get(proposal=proposal)
     assert (audit.from_stage, audit.to_stage, audit.actor) == (source, target, actor)
     assert list(
-        NotificationEvent.objects.filter(
-            proposal=proposal, kind=EventKind.STAGE_CHANGED
-        ).values_list("payload__from_stage", "payload__to_stage")
+        OutboxEvent.objects.about(proposal)
+        .filter(kind=EventKind.STAGE_CHANGED)
+        .values_list("payload__from_stage", "payload__to_stage")
     ) == [(source.value, target.value)]
 
 
@@ -114,7 +115,7 @@ def test_transition_outside_the_table_is_refused_and_changes_nothing(source, tar
     proposal.refresh_from_db()
     assert proposal.stage == source
     assert StageTransition.objects.count() == 0
-    assert NotificationEvent.objects.count() == 0
+    assert OutboxEvent.objects.count() == 0
 
 
 @pytest.mark.parametrize(("source", "target"), list(TRANSITIONS), ids=str)
@@ -161,7 +162,7 @@ def test_decision_records_reason_and_event():
     proposal.refresh_from_db()
     assert proposal.stage == Stage.CHANGES_REQUESTED
     assert (decision.reason, decision.decided_by) == ("Add a data management plan.", coordinator)
-    assert list(NotificationEvent.objects.values_list("kind", flat=True)) == [
+    assert list(OutboxEvent.objects.values_list("kind", flat=True)) == [
         EventKind.STAGE_CHANGED,
         EventKind.DECISION,
     ]

@@ -7,10 +7,10 @@ import random
 
 import numpy as np
 import pytest
-from celery import current_app
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
+from core.queue import registered_task
 from members import services as members_services
 from members.enums import (
     InstitutionKind,
@@ -519,7 +519,7 @@ def _run_tasks_in_process(monkeypatch):
     monkeypatch.setattr(
         matching_cache,
         "enqueue",
-        lambda name, **kwargs: current_app.tasks[name].apply(kwargs=kwargs),
+        lambda name, **kwargs: registered_task(name).apply(kwargs=kwargs),
     )
 
 

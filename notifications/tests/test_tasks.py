@@ -4,9 +4,11 @@ import pytest
 from celery import current_app as app
 from django.utils import timezone
 
+from core.models import EventState, OutboxEvent
+from core.outbox import event_record
+from notifications.tasks import task_sweep_outbox
 from projects.enums import EventKind
-from projects.models import NotificationEvent
-from projects.tasks import task_sweep_outbox
+from projects.tests.factories import ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -14,9 +16,10 @@ pytestmark = pytest.mark.django_db
 def test_sweeper_redispatches_events_the_broker_never_got(settings):
     app.conf.task_always_eager = True  # run the dispatches in-process for this test
     try:
-        stale = NotificationEvent.objects.create(kind=EventKind.STAGE_CHANGED)
-        fresh = NotificationEvent.objects.create(kind=EventKind.STAGE_CHANGED)
-        NotificationEvent.objects.filter(pk=stale.pk).update(
+        proposal = ProposalFactory()
+        stale = event_record(kind=EventKind.STAGE_CHANGED, subject=proposal, actor=None)
+        fresh = event_record(kind=EventKind.STAGE_CHANGED, subject=proposal, actor=None)
+        OutboxEvent.objects.filter(pk=stale.pk).update(
             created_at=timezone.now() - timedelta(minutes=5)
         )
 
@@ -27,11 +30,11 @@ def test_sweeper_redispatches_events_the_broker_never_got(settings):
     stale.refresh_from_db()
     fresh.refresh_from_db()
     assert swept == 1
-    assert (stale.dispatched_at is not None, fresh.dispatched_at) == (True, None)
+    assert (stale.state, fresh.state) == (EventState.DISPATCHED, EventState.PENDING)
 
 
 def test_sweeper_runs_on_beat():
     assert app.conf.beat_schedule["sweep-outbox"] == {
-        "task": "projects.tasks.task_sweep_outbox",
+        "task": "notifications.tasks.task_sweep_outbox",
         "schedule": 60.0,
     }
