@@ -19,7 +19,11 @@ from members.tests.factories import (
 IN_CI = bool(os.environ.get("CI"))
 
 # Browser (Playwright + system Chromium) and real Celery worker fixtures.
-pytest_plugins = ["alliance.tests.fixtures_browser", "alliance.tests.fixtures_celery"]
+pytest_plugins = [
+    "alliance.tests.fixtures_browser",
+    "alliance.tests.fixtures_celery",
+    "notifications.tests.harness",
+]
 
 
 def require(condition: bool, reason: str) -> None:
