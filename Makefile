@@ -45,8 +45,11 @@ demo: migrate ## Load the demo alliance (idempotent)
 run: demo ## Set up everything and serve the demo alliance on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Coverage with its gate (pyproject.toml); PYTEST_ARGS=<paths> runs a subset without it.
+PYTEST_ARGS ?= --cov --cov-report=term
+
 .PHONY: test
-test: install var ## Run the whole test suite
+test: install var ## Run the whole test suite with coverage and its gate
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
