@@ -58,10 +58,11 @@ bench-matching: install var ## Benchmark partner matching on synthetic alliances
 	$(MANAGE) bench_matching $(BENCH_ARGS)
 
 .PHONY: lint
-lint: install ## ruff (lint and format), djade on the templates, the import layers
+lint: install ## ruff (lint and format), djade on the templates, the import layers, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	find templates core members projects alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
 
 .PHONY: format

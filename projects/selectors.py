@@ -202,7 +202,7 @@ class FieldDiff:
 def _diff_html(old: str, new: str) -> SafeString:
     """Word-level diff as escaped HTML with <ins>/<del>."""
     a, b = old.split(" "), new.split(" ")
-    out = []
+    out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
             out.append(escape(" ".join(a[i1:i2])))
