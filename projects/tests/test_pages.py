@@ -170,6 +170,16 @@ def test_revisions_page_names_an_unknown_revision_and_shows_no_diff(client, revi
     assert '<dl class="diff">' not in response.content.decode()
 
 
+def test_diff_names_fields_as_the_form_does(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    proposal_update(proposal=proposal, actor=proposal.lead, expected_outcomes="An open model.")
+    client.force_login(proposal.lead)
+
+    response = client.get(reverse("projects:revision_list", args=[proposal.slug]))
+
+    assert _diff(response.content.decode()) == [("Expected outcomes", "<ins>An open model.</ins>")]
+
+
 # Milestones -----------------------------------------------------------------------------
 
 
