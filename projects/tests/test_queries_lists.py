@@ -14,6 +14,7 @@ from members.enums import MembershipRole
 from members.tests.factories import (
     CompetenceFactory,
     CoordinatorFactory,
+    InstitutionCompetenceFactory,
     InstitutionFactory,
     MembershipFactory,
     PersonCompetenceFactory,
@@ -150,6 +151,57 @@ def test_proposals_for_me_queries(client, django_assert_num_queries, lead, fresh
         response = client.get(reverse("projects:proposals_for_me"))
 
     assert len(response.context["for_me"]) == min(rows, 8)
+
+
+def _candidates(proposal, n: int) -> None:
+    """A required competence for the proposal and n institutions with a researcher who has it."""
+    robotics = CompetenceFactory(name="Robot learning")
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics, importance=3)
+    for k in range(n):
+        institution = InstitutionFactory(country=["DE", "FR", "IT"][k % 3])
+        InstitutionCompetenceFactory(institution=institution, competence=robotics, level=3)
+        person = MembershipFactory(institution=institution, person__bio="Robot learning.").person
+        PersonCompetenceFactory(person=person, competence=robotics, level=2)
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_find_partners_queries(client, django_assert_num_queries, fresh_index, rows):
+    """The proposal, the index's fingerprint, then people and institutions (20).
+
+    People and institutions each read the proposal's needs, its consortium, every
+    institution's status and load (four queries apiece), then load their rows.
+    """
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    _candidates(proposal, rows)
+    client.force_login(proposal.lead)
+    url = reverse("projects:find_partners", args=[proposal.slug])
+    client.get(url)  # builds the index
+
+    with django_assert_num_queries(20):
+        response = client.get(url)
+
+    assert (len(response.context["people"]), len(response.context["institutions"])) == (
+        min(rows, 20),
+        min(rows, 10),
+    )
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_consortium_builder_queries(client, django_assert_num_queries, fresh_index, rows):
+    """The proposal, the index's fingerprint, needs, consortium, status, load, options (14).
+
+    The consortium rules are read twice: once to solve, once for the page.
+    """
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    _candidates(proposal, rows)
+    client.force_login(proposal.lead)
+    url = reverse("projects:consortium_builder", args=[proposal.slug])
+    client.get(url)  # builds the index
+
+    with django_assert_num_queries(14):
+        response = client.get(url)
+
+    assert response.context["result"].blocking_rule is None
 
 
 @pytest.mark.parametrize("rows", ROWS)
