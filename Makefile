@@ -45,8 +45,11 @@ demo: migrate ## Load the demo alliance (idempotent)
 run: demo ## Set up everything and serve the demo alliance on http://127.0.0.1:8000
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Coverage with its gate (pyproject.toml); PYTEST_ARGS=<paths> runs a subset without it.
+PYTEST_ARGS ?= --cov --cov-report=term
+
 .PHONY: test
-test: install var ## Run the whole test suite
+test: install var ## Run the whole test suite with coverage and its gate
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
@@ -55,10 +58,11 @@ bench-matching: install var ## Benchmark partner matching on synthetic alliances
 	$(MANAGE) bench_matching $(BENCH_ARGS)
 
 .PHONY: lint
-lint: install ## ruff (lint and format), djade on the templates, the import layers
+lint: install ## ruff (lint and format), djade on the templates, the import layers, mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	find templates core members projects notifications alliance -name '*.html' -print0 | xargs -0 $(BIN)/djade --check
 
 .PHONY: format

@@ -195,14 +195,16 @@ def pipeline(*, user) -> dict[str, list[Proposal]]:
 @dataclass(frozen=True)
 class FieldDiff:
     name: str
+    label: str
     html: SafeString
     changed: bool
 
 
 def _diff_html(old: str, new: str) -> SafeString:
     """Word-level diff as escaped HTML with <ins>/<del>."""
-    a, b = old.split(" "), new.split(" ")
-    out = []
+    # An empty text has no words (not one empty word, which would diff as an empty <del>).
+    a, b = old.split(" ") if old else [], new.split(" ") if new else []
+    out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
         if op == "equal":
             out.append(escape(" ".join(a[i1:i2])))
@@ -215,9 +217,11 @@ def _diff_html(old: str, new: str) -> SafeString:
 
 
 def revision_diff(*, old: Revision, new: Revision) -> list[FieldDiff]:
+    labels = {field.name: str(field.verbose_name) for field in Revision._meta.fields}
     return [
         FieldDiff(
             name=name,
+            label=labels[name],
             html=_diff_html(getattr(old, name), getattr(new, name)),
             changed=getattr(old, name) != getattr(new, name),
         )

@@ -195,7 +195,7 @@ def proposal_transition(
     ``expected`` is the stage the actor saw (default: the stage of ``proposal`` as loaded);
     when the row has moved on since, the change is refused.
     """
-    expected = expected or proposal.stage
+    expected = expected or Stage(proposal.stage)
     locked = (
         Proposal.objects.select_for_update().select_related("lead_institution").get(pk=proposal.pk)
     )
