@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.dispatch import Signal
 
@@ -14,12 +15,14 @@ event_recorded = Signal()
 
 
 def event_record(
-    *, kind: str, subject: models.Model, actor: models.Model | None, payload: dict | None = None
+    *, kind: str, subject: models.Model, actor: AbstractBaseUser | None, payload: dict | None = None
 ) -> OutboxEvent:
     """Write a domain event about ``subject`` in the current transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Record events inside the transaction of the change they report.")
-    event = OutboxEvent(kind=str(kind), subject=subject, actor=actor, payload=payload or {})
+    event = OutboxEvent(
+        kind=str(kind), subject=subject, actor_id=actor.pk if actor else None, payload=payload or {}
+    )
     event.save()
     event_recorded.send(sender=OutboxEvent, event=event)
     return event
