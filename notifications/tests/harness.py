@@ -27,10 +27,10 @@ from typing import Any
 import kombu.pools
 import pytest
 from aiosmtpd.controller import Controller
+from celery import current_app as app
 from django.conf import settings
 from django.db import connection
 
-from alliance.celery import app
 from conftest import require
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
