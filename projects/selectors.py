@@ -166,6 +166,35 @@ def review_queue(
     return qs
 
 
+REVIEWER_SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ReviewerPage:
+    """Who reviews the proposal now, and the first people who match the coordinator's search."""
+
+    assignments: list[ReviewAssignment]
+    matches: list[User]
+
+
+def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
+    """Only people with an active affiliation can review, so only they are offered."""
+    matches: list[User] = []
+    if search:
+        matches = list(
+            User.objects.filter(is_active=True, memberships__status=MembershipStatus.ACTIVE)
+            .filter(Q(display_name__icontains=search) | Q(email__icontains=search))
+            .distinct()
+            .order_by("display_name")[:REVIEWER_SEARCH_LIMIT]
+        )
+    assignments = list(
+        proposal.review_assignments.select_related("reviewer").exclude(
+            status=AssignmentStatus.WITHDRAWN
+        )
+    )
+    return ReviewerPage(assignments=assignments, matches=matches)
+
+
 def reviewer_inbox(*, user: User) -> QuerySet[ReviewAssignment]:
     return (
         ReviewAssignment.objects.filter(reviewer=user)

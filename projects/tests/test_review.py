@@ -6,7 +6,7 @@ from core.exceptions import DomainError, NotPermitted
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
 from projects.enums import AssignmentStatus, ParticipationStatus, Recommendation, Stage
 from projects.models import Criterion, ReviewAssignment
-from projects.selectors import reviews_visible_to
+from projects.selectors import reviewer_page, reviews_visible_to
 from projects.services import (
     proposal_decide,
     proposal_update,
@@ -75,6 +75,26 @@ def test_conflicted_reviewer_is_refused_and_nothing_is_assigned(proposal):
         review_assign(proposal=proposal, reviewer=colleague, actor=CoordinatorFactory())
 
     assert ReviewAssignment.objects.count() == 0
+
+
+def test_reviewer_page_offers_active_researchers_by_name_or_address(proposal):
+    coordinator = CoordinatorFactory()
+    zoe = MembershipFactory(person__display_name="Zoe Lang", person__email="z@uni.example").person
+    anna = MembershipFactory(
+        person__display_name="Anna Berg", person__email="lang@x.example"
+    ).person
+    MembershipFactory(person__display_name="Max Lang", status="ended")
+    MembershipFactory(person__display_name="Ida Lang", person__is_active=False)
+    kept = review_assign(proposal=proposal, reviewer=zoe, actor=coordinator)
+    ReviewAssignment.objects.create(
+        proposal=proposal, reviewer=anna, assigned_by=coordinator, status=AssignmentStatus.WITHDRAWN
+    )
+
+    page = reviewer_page(proposal=proposal, search="lang")
+
+    assert page.matches == [anna, zoe]
+    assert page.assignments == [kept]
+    assert reviewer_page(proposal=proposal, search="").matches == []
 
 
 def test_only_coordinators_assign_and_only_in_review(independent):
