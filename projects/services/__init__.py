@@ -1,7 +1,8 @@
 """Every change to proposals goes through these functions (reads live in selectors)."""
 
+from projects.services.alliance_rules import alliance_rules_update
 from projects.services.consortium import (
-    RULES_FIELDS,
+    ConsortiumRulesValues,
     RuleResult,
     competence_gaps,
     consortium_check,
@@ -34,9 +35,9 @@ from projects.services.lifecycle import (
 )
 from projects.services.outbox import event_enqueue, event_record
 from projects.services.review import (
-    CRITERION_FIELDS,
     DECISION_TARGETS,
     Aggregate,
+    CriterionValues,
     criteria_save,
     current_revision_number,
     proposal_decide,
@@ -48,16 +49,17 @@ from projects.services.review import (
 )
 
 __all__ = [
-    "CRITERION_FIELDS",
     "DECISION_TARGETS",
     "JOINING_STAGES",
     "PROPOSAL_FIELDS",
-    "RULES_FIELDS",
     "TRANSITIONS",
     "Aggregate",
+    "ConsortiumRulesValues",
+    "CriterionValues",
     "ProposalMovedOn",
     "RuleResult",
     "Transition",
+    "alliance_rules_update",
     "can_answer",
     "can_confirm",
     "can_withdraw",

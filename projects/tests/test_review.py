@@ -1,13 +1,15 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from core.exceptions import DomainError, NotPermitted
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
 from projects.enums import AssignmentStatus, ParticipationStatus, Recommendation, Stage
-from projects.models import Criterion, ReviewAssignment
+from projects.models import ConsortiumRules, Criterion, ReviewAssignment
 from projects.selectors import reviewer_page, reviews_visible_to
 from projects.services import (
+    alliance_rules_update,
     proposal_decide,
     proposal_update,
     review_aggregate,
@@ -239,3 +241,51 @@ def test_reviewer_sees_what_changed_since_their_review():
     old, new = (proposal.revisions.get(number=n) for n in (review.revision_number, 2))
     changed = {d.name: str(d.html) for d in revision_diff(old=old, new=new) if d.changed}
     assert changed == {"summary": "Train <del>a</del> <ins>an open</ins> model."}
+
+
+RULES = {
+    "min_partner_institutions": 2,
+    "max_partner_institutions": 6,
+    "min_countries": 2,
+    "min_kinds": 1,
+    "company_required": True,
+    "require_competence_coverage": True,
+}
+
+
+def _criterion(name: str) -> dict:
+    return {"name": name, "description": "", "weight": Decimal(1), "position": 9, "active": True}
+
+
+def test_alliance_rules_update_saves_rules_and_criteria_together():
+    openness = Criterion.objects.get(name="Openness")
+
+    alliance_rules_update(
+        actor=CoordinatorFactory(),
+        rules=RULES,
+        criteria=[(openness, _criterion("Open outputs")), (None, _criterion("Sustainability"))],
+    )
+
+    rules = ConsortiumRules.current()
+    assert (rules.min_partner_institutions, rules.company_required) == (2, True)
+    assert set(Criterion.objects.filter(position=9).values_list("name", flat=True)) == {
+        "Open outputs",
+        "Sustainability",
+    }
+
+
+def test_alliance_rules_update_refused_criterion_keeps_the_old_rules():
+    with pytest.raises(ValidationError):
+        alliance_rules_update(
+            actor=CoordinatorFactory(), rules=RULES, criteria=[(None, _criterion("Impact"))]
+        )
+
+    assert ConsortiumRules.current().min_partner_institutions == 1
+    assert Criterion.objects.filter(name="Impact").count() == 1
+
+
+def test_alliance_rules_update_by_a_researcher_is_refused(independent):
+    with pytest.raises(NotPermitted):
+        alliance_rules_update(actor=independent, rules=RULES, criteria=[])
+
+    assert ConsortiumRules.current().min_partner_institutions == 1

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -199,21 +198,12 @@ def alliance_rules(request: HttpRequest) -> HttpResponse:
     rules_form = ConsortiumRulesForm(data, instance=ConsortiumRules.current(), prefix="rules")
     criteria_formset = CriterionFormSet(data, queryset=Criterion.objects.all(), prefix="criteria")
     if request.method == "POST" and rules_form.is_valid() and criteria_formset.is_valid():
-        changes = [
-            (form.instance if form.instance.pk else None, form.cleaned_data)
-            for form in criteria_formset.forms
-            if form.has_changed() and form.cleaned_data
-        ]
         try:
-            with transaction.atomic():
-                services.consortium_rules_update(actor=request.user, **rules_form.cleaned_data)
-                services.criteria_save(
-                    actor=request.user,
-                    changes=[
-                        (criterion, {k: v for k, v in fields.items() if k != "id"})
-                        for criterion, fields in changes
-                    ],
-                )
+            services.alliance_rules_update(
+                actor=request.user,
+                rules=rules_form.cleaned_data,
+                criteria=criteria_formset.changes(),
+            )
         except ValidationError as error:
             rules_form.add_error(None, error)
         else:
