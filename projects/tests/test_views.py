@@ -128,7 +128,7 @@ def test_proposal_edit_keeps_a_revision_per_change(client):
 # Transitions ----------------------------------------------------------------------------
 
 
-def test_withdraw_without_reason_is_refused_and_changes_nothing(client):
+def test_withdraw_without_comment_is_refused_and_changes_nothing(client):
     proposal = ProposalFactory(stage=Stage.DEFINE)
     client.force_login(proposal.lead)
 
