@@ -24,7 +24,6 @@ from projects.services.joining import (
     participation_withdraw,
 )
 from projects.services.lifecycle import (
-    PROPOSAL_FIELDS,
     TRANSITIONS,
     Transition,
     proposal_create,
@@ -51,7 +50,6 @@ from projects.services.review import (
 __all__ = [
     "DECISION_TARGETS",
     "JOINING_STAGES",
-    "PROPOSAL_FIELDS",
     "TRANSITIONS",
     "Aggregate",
     "ConsortiumRulesValues",

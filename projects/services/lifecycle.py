@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from core.exceptions import DomainError, NotPermitted
 from members.models import (
     Competence,
+    FocusArea,
     Institution,
     Membership,
     User,
@@ -24,9 +25,11 @@ from members.models import (
 from projects.enums import (
     EDITABLE_STAGES,
     EventKind,
+    Licence,
     ParticipationRole,
     ParticipationStatus,
     Stage,
+    Visibility,
 )
 from projects.matching.cache import invalidate as matching_invalidate
 from projects.models import (
@@ -41,20 +44,6 @@ from projects.services.errors import ProposalMovedOn
 from projects.services.outbox import event_record
 
 logger = logging.getLogger(__name__)
-
-
-PROPOSAL_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "focus_area",
-    "goals",
-    "expected_outcomes",
-    "resources_offered",
-    "licence",
-    "duration_months",
-    "visibility",
-)
 
 
 # The transition table -------------------------------------------------------------------
@@ -280,18 +269,36 @@ def proposal_create(
     *,
     lead: User,
     lead_institution: Institution,
+    title: str,
+    summary: str,
+    description: str,
+    focus_area: FocusArea,
+    goals: str = "",
+    expected_outcomes: str = "",
+    resources_offered: str = "",
+    licence: Licence | None = None,
+    duration_months: int | None = None,
+    visibility: Visibility | None = None,
     competences: Mapping[Competence, int] | None = None,
-    **fields,
 ) -> Proposal:
-    unknown = set(fields) - set(PROPOSAL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown proposal fields: {sorted(unknown)}")
+    """Create the lead's draft; a setting left at ``None`` takes the model's default."""
     if not Membership.objects.active().filter(person=lead, institution=lead_institution).exists():
         raise DomainError(
             _("You can only lead a proposal for an institution you are an active member of.")
         )
+    settings = {"licence": licence, "duration_months": duration_months, "visibility": visibility}
     proposal = Proposal(
-        lead=lead, lead_institution=lead_institution, slug=_unique_slug(fields["title"]), **fields
+        lead=lead,
+        lead_institution=lead_institution,
+        slug=_unique_slug(title),
+        title=title,
+        summary=summary,
+        description=description,
+        focus_area=focus_area,
+        goals=goals,
+        expected_outcomes=expected_outcomes,
+        resources_offered=resources_offered,
+        **{field: value for field, value in settings.items() if value is not None},
     )
     proposal.full_clean()
     proposal.save()
@@ -314,12 +321,19 @@ def proposal_update(
     *,
     proposal: Proposal,
     actor: User,
+    title: str | None = None,
+    summary: str | None = None,
+    description: str | None = None,
+    focus_area: FocusArea | None = None,
+    goals: str | None = None,
+    expected_outcomes: str | None = None,
+    resources_offered: str | None = None,
+    licence: Licence | None = None,
+    duration_months: int | None = None,
+    visibility: Visibility | None = None,
     competences: Mapping[Competence, int] | None = None,
-    **fields,
 ) -> Proposal:
-    unknown = set(fields) - set(PROPOSAL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown proposal fields: {sorted(unknown)}")
+    """Change what is given (``None`` keeps a field as it is) and keep a revision of the text."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.lead_id != actor.pk:
         raise NotPermitted(_("Only the lead edits the proposal."))
@@ -328,8 +342,21 @@ def proposal_update(
             _("A proposal in %(stage)s can no longer be edited.")
             % {"stage": locked.get_stage_display()}
         )
-    for name, value in fields.items():
-        setattr(locked, name, value)
+    changes = {
+        "title": title,
+        "summary": summary,
+        "description": description,
+        "focus_area": focus_area,
+        "goals": goals,
+        "expected_outcomes": expected_outcomes,
+        "resources_offered": resources_offered,
+        "licence": licence,
+        "duration_months": duration_months,
+        "visibility": visibility,
+    }
+    for name, value in changes.items():
+        if value is not None:
+            setattr(locked, name, value)
     locked.full_clean()
     locked.save()
     if competences is not None:

@@ -163,14 +163,8 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
         lead_institutions=lead_institutions_for(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            proposal = services.proposal_create(
-                lead=request.user,
-                lead_institution=data.pop("lead_institution"),
-                competences=data.pop("competences"),
-                **data,
-            )
+            proposal = services.proposal_create(lead=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -193,14 +187,8 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
         importances=importances,
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.proposal_update(
-                proposal=proposal,
-                actor=request.user,
-                competences=data.pop("competences"),
-                **data,
-            )
+            services.proposal_update(proposal=proposal, actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
