@@ -1,4 +1,9 @@
-"""Every change to proposals goes through these functions (reads live in selectors)."""
+"""Every change to proposals goes through these functions.
+
+Beside them sit the checks the changes make (the transition table, the consortium rules,
+reviewer conflicts) and the review aggregate, which pages call too, so that a page offers
+exactly what the change will accept. The reads that gather a page's rows live in selectors.
+"""
 
 from projects.services.alliance_rules import alliance_rules_update
 from projects.services.consortium import (
@@ -6,7 +11,6 @@ from projects.services.consortium import (
     RuleResult,
     competence_gaps,
     consortium_check,
-    consortium_rules_hold,
     consortium_rules_update,
 )
 from projects.services.drive import milestone_create, milestone_set_status, progress_update_post
@@ -32,13 +36,11 @@ from projects.services.lifecycle import (
     transition_blockers,
     transitions_for,
 )
-from projects.services.outbox import event_enqueue, event_record
+from projects.services.outbox import event_record
 from projects.services.review import (
-    DECISION_TARGETS,
     Aggregate,
     CriterionValues,
     criteria_save,
-    current_revision_number,
     proposal_decide,
     review_aggregate,
     review_assign,
@@ -48,7 +50,6 @@ from projects.services.review import (
 )
 
 __all__ = [
-    "DECISION_TARGETS",
     "JOINING_STAGES",
     "TRANSITIONS",
     "Aggregate",
@@ -63,11 +64,8 @@ __all__ = [
     "can_withdraw",
     "competence_gaps",
     "consortium_check",
-    "consortium_rules_hold",
     "consortium_rules_update",
     "criteria_save",
-    "current_revision_number",
-    "event_enqueue",
     "event_record",
     "milestone_create",
     "milestone_set_status",

@@ -1,6 +1,5 @@
 """Consortium rules: what a consortium needs before review, and their settings."""
 
-import logging
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -22,9 +21,6 @@ from projects.enums import (
     ParticipationStatus,
 )
 from projects.models import ConsortiumRules, Participation, Proposal, ProposalCompetence
-
-logger = logging.getLogger(__name__)
-
 
 # Consortium rules -----------------------------------------------------------------------
 

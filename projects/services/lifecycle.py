@@ -4,9 +4,8 @@
 outbox event in the same transaction, and schedules the notification task on commit.
 """
 
-import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -43,9 +42,6 @@ from projects.services.consortium import consortium_rules_hold
 from projects.services.errors import ProposalMovedOn
 from projects.services.outbox import event_record
 
-logger = logging.getLogger(__name__)
-
-
 # The transition table -------------------------------------------------------------------
 
 
@@ -69,7 +65,6 @@ class Transition:
     # Decisions reach the table only through proposal_decide, which records the Decision.
     via_decision: bool = False
     style: str = "primary"
-    extra: dict = field(default_factory=dict)
 
 
 TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {

@@ -1,6 +1,5 @@
 """Reviewers, reviews, criteria and coordinators' decisions."""
 
-import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,9 +32,6 @@ from projects.models import (
 )
 from projects.services.lifecycle import proposal_transition
 from projects.services.outbox import event_record
-
-logger = logging.getLogger(__name__)
-
 
 # Review ---------------------------------------------------------------------------------
 
