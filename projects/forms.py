@@ -317,9 +317,3 @@ class ParticipationActionForm(forms.Form):
 class RevisionCompareForm(forms.Form):
     old = forms.IntegerField(min_value=1)
     new = forms.IntegerField(min_value=1)
-
-
-def lead_institutions_for(user) -> Iterable[Institution]:
-    return Institution.objects.members().filter(
-        memberships__person=user, memberships__status="active"
-    )

@@ -72,6 +72,18 @@ def proposal_get(*, user, slug: str) -> Proposal:
     )
 
 
+def lead_institutions(*, user: User) -> QuerySet[Institution]:
+    """Member institutions the user may lead a proposal for: where they are active."""
+    return Institution.objects.members().filter(
+        memberships__person=user, memberships__status=MembershipStatus.ACTIVE
+    )
+
+
+def proposal_competence_importances(*, proposal: Proposal) -> dict[int, int]:
+    """The proposal's required competences: importance by competence id."""
+    return dict(proposal.required_competences.values_list("competence_id", "importance"))
+
+
 def proposal_consortium(*, proposal: Proposal) -> list[Participation]:
     return list(
         proposal.participations.select_related("institution", "person").order_by(

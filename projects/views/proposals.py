@@ -23,7 +23,6 @@ from projects.forms import (
     ProposalForm,
     RevisionCompareForm,
     TransitionForm,
-    lead_institutions_for,
 )
 from projects.services import TRANSITIONS
 from projects.views.base import PAGE_SIZE
@@ -160,7 +159,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     form = ProposalForm(
         request.POST if request.method == "POST" else None,
         vocabulary=competence_vocabulary(),
-        lead_institutions=lead_institutions_for(request.user),
+        lead_institutions=selectors.lead_institutions(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,12 +178,11 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     if not rules.has_perm("projects.edit_proposal", request.user, proposal):
         raise Http404
-    importances = dict(proposal.required_competences.values_list("competence_id", "importance"))
     form = ProposalForm(
         request.POST if request.method == "POST" else None,
         instance=proposal,
         vocabulary=competence_vocabulary(),
-        importances=importances,
+        importances=selectors.proposal_competence_importances(proposal=proposal),
     )
     if request.method == "POST" and form.is_valid():
         try:

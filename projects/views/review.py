@@ -141,7 +141,6 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Decision recorded; the lead sees it on the proposal."))
-                return redirect(proposal)
             return redirect(proposal)
     elif proposal.stage != Stage.REVIEW:
         raise Http404
