@@ -118,7 +118,7 @@ def institution_create(
     competences: Mapping[Competence, int] | None = None,
 ) -> Institution:
     """Create an institution; a setting left at ``None`` takes the model's default."""
-    settings = {
+    optional = {
         "capacity": capacity,
         "open_to_partnering": open_to_partnering,
         "founding_member": founding_member,
@@ -134,7 +134,7 @@ def institution_create(
         city=city,
         website=website,
         description=description,
-        **{field: value for field, value in settings.items() if value is not None},
+        **{field: value for field, value in optional.items() if value is not None},
     )
     institution.full_clean()
     institution.save()
@@ -166,25 +166,22 @@ def institution_update(
     competences: Mapping[Competence, int] | None = None,
 ) -> Institution:
     """Change what is given; ``None`` keeps a field (or the domains, the competences) as it is."""
-    given = {
-        field: value
-        for field, value in {
-            "name": name,
-            "slug": slug,
-            "kind": kind,
-            "country": country,
-            "short_name": short_name,
-            "city": city,
-            "website": website,
-            "description": description,
-            "capacity": capacity,
-            "open_to_partnering": open_to_partnering,
-            "founding_member": founding_member,
-            "status": status,
-            "trusts_email_domains": trusts_email_domains,
-        }.items()
-        if value is not None
+    fields = {
+        "name": name,
+        "slug": slug,
+        "kind": kind,
+        "country": country,
+        "short_name": short_name,
+        "city": city,
+        "website": website,
+        "description": description,
+        "capacity": capacity,
+        "open_to_partnering": open_to_partnering,
+        "founding_member": founding_member,
+        "status": status,
+        "trusts_email_domains": trusts_email_domains,
     }
+    given = {field: value for field, value in fields.items() if value is not None}
     refused = sorted(set(given) & set(COORDINATOR_ONLY_FIELDS))
     if refused and not actor.is_coordinator:
         raise DomainError(
@@ -377,17 +374,14 @@ def person_update_profile(
     competences: Mapping[Competence, int] | None = None,
 ) -> User:
     """Change what is given; ``None`` keeps a field (or the competences) as it is."""
-    given = {
-        field: value
-        for field, value in {
-            "display_name": display_name,
-            "bio": bio,
-            "orcid": orcid,
-            "language": language,
-            "open_to_partnering": open_to_partnering,
-        }.items()
-        if value is not None
+    fields = {
+        "display_name": display_name,
+        "bio": bio,
+        "orcid": orcid,
+        "language": language,
+        "open_to_partnering": open_to_partnering,
     }
+    given = {field: value for field, value in fields.items() if value is not None}
     for field, value in given.items():
         setattr(person, field, value)
     person.full_clean(exclude=["password"])

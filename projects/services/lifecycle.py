@@ -281,7 +281,7 @@ def proposal_create(
         raise DomainError(
             _("You can only lead a proposal for an institution you are an active member of.")
         )
-    settings = {"licence": licence, "duration_months": duration_months, "visibility": visibility}
+    optional = {"licence": licence, "duration_months": duration_months, "visibility": visibility}
     proposal = Proposal(
         lead=lead,
         lead_institution=lead_institution,
@@ -293,7 +293,7 @@ def proposal_create(
         goals=goals,
         expected_outcomes=expected_outcomes,
         resources_offered=resources_offered,
-        **{field: value for field, value in settings.items() if value is not None},
+        **{field: value for field, value in optional.items() if value is not None},
     )
     proposal.full_clean()
     proposal.save()
@@ -337,7 +337,7 @@ def proposal_update(
             _("A proposal in %(stage)s can no longer be edited.")
             % {"stage": locked.get_stage_display()}
         )
-    changes = {
+    fields = {
         "title": title,
         "summary": summary,
         "description": description,
@@ -349,9 +349,9 @@ def proposal_update(
         "duration_months": duration_months,
         "visibility": visibility,
     }
-    for name, value in changes.items():
-        if value is not None:
-            setattr(locked, name, value)
+    given = {name: value for name, value in fields.items() if value is not None}
+    for name, value in given.items():
+        setattr(locked, name, value)
     locked.full_clean()
     locked.save()
     if competences is not None:
