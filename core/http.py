@@ -19,17 +19,21 @@ def wants_partial(request: HtmxHttpRequest) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def render_page(
-    request: HtmxHttpRequest, template: str, context: dict, *, partial: str
-) -> HttpResponse:
-    """Render the page, or only its ``partial`` for htmx, and vary the cache on HX-Request.
+def vary_on_htmx[R: HttpResponse](response: R) -> R:
+    """Mark a response whose content depends on whether htmx asked for it.
 
     A browser or proxy cache that saw the partial must never answer a full page load with it.
     """
-    name = f"{template}#{partial}" if wants_partial(request) else template
-    response = render(request, name, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def render_page(
+    request: HtmxHttpRequest, template: str, context: dict, *, partial: str
+) -> HttpResponse:
+    """Render the page, or only its ``partial`` for htmx, and vary the cache on HX-Request."""
+    name = f"{template}#{partial}" if wants_partial(request) else template
+    return vary_on_htmx(render(request, name, context))
 
 
 def safe_next_url(request: HttpRequest, default: str) -> str:

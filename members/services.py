@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from members.enums import (
+    InstitutionKind,
     InstitutionStatus,
+    Language,
     MembershipRole,
     MembershipSource,
     MembershipStatus,
@@ -26,21 +28,8 @@ from members.models import (
 )
 from members.signals import profiles_changed_on_commit
 
-INSTITUTION_FIELDS = (
-    "name",
-    "short_name",
-    "slug",
-    "kind",
-    "country",
-    "city",
-    "website",
-    "description",
-    "capacity",
-    "open_to_partnering",
-)
 # Auto-activation trusts every address at the domains, so only staff may switch it on.
 COORDINATOR_ONLY_FIELDS = ("founding_member", "status", "trusts_email_domains")
-PROFILE_FIELDS = ("display_name", "bio", "orcid", "language", "open_to_partnering")
 
 
 # Email domains -------------------------------------------------------------------------
@@ -112,14 +101,41 @@ def _set_institution_competences(
 def institution_create(
     *,
     actor: User,
+    name: str,
+    slug: str,
+    kind: InstitutionKind,
+    country: str,
+    short_name: str = "",
+    city: str = "",
+    website: str = "",
+    description: str = "",
+    capacity: int | None = None,
+    open_to_partnering: bool | None = None,
+    founding_member: bool | None = None,
+    status: InstitutionStatus | None = None,
+    trusts_email_domains: bool | None = None,
     domains: Iterable[str] = (),
     competences: Mapping[Competence, int] | None = None,
-    **fields,
 ) -> Institution:
-    unknown = set(fields) - set(INSTITUTION_FIELDS) - set(COORDINATOR_ONLY_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown institution fields: {sorted(unknown)}")
-    institution = Institution(**fields)
+    """Create an institution; a setting left at ``None`` takes the model's default."""
+    optional = {
+        "capacity": capacity,
+        "open_to_partnering": open_to_partnering,
+        "founding_member": founding_member,
+        "status": status,
+        "trusts_email_domains": trusts_email_domains,
+    }
+    institution = Institution(
+        name=name,
+        slug=slug,
+        kind=kind,
+        country=country,
+        short_name=short_name,
+        city=city,
+        website=website,
+        description=description,
+        **{field: value for field, value in optional.items() if value is not None},
+    )
     institution.full_clean()
     institution.save()
     _set_domains(institution=institution, domains=domains)
@@ -133,21 +149,47 @@ def institution_update(
     *,
     institution: Institution,
     actor: User,
+    name: str | None = None,
+    slug: str | None = None,
+    kind: InstitutionKind | None = None,
+    country: str | None = None,
+    short_name: str | None = None,
+    city: str | None = None,
+    website: str | None = None,
+    description: str | None = None,
+    capacity: int | None = None,
+    open_to_partnering: bool | None = None,
+    founding_member: bool | None = None,
+    status: InstitutionStatus | None = None,
+    trusts_email_domains: bool | None = None,
     domains: Iterable[str] | None = None,
     competences: Mapping[Competence, int] | None = None,
-    **fields,
 ) -> Institution:
-    allowed = set(INSTITUTION_FIELDS)
-    if actor.is_coordinator:
-        allowed |= set(COORDINATOR_ONLY_FIELDS)
-    refused = set(fields) - allowed
-    if refused:
+    """Change what is given; ``None`` keeps a field (or the domains, the competences) as it is."""
+    fields = {
+        "name": name,
+        "slug": slug,
+        "kind": kind,
+        "country": country,
+        "short_name": short_name,
+        "city": city,
+        "website": website,
+        "description": description,
+        "capacity": capacity,
+        "open_to_partnering": open_to_partnering,
+        "founding_member": founding_member,
+        "status": status,
+        "trusts_email_domains": trusts_email_domains,
+    }
+    given = {field: value for field, value in fields.items() if value is not None}
+    refused = sorted(set(given) & set(COORDINATOR_ONLY_FIELDS))
+    if refused and not actor.is_coordinator:
         raise DomainError(
-            _("Only coordinators may change: %(fields)s.") % {"fields": ", ".join(sorted(refused))}
+            _("Only coordinators may change: %(fields)s.") % {"fields": ", ".join(refused)}
         )
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
-    for name, value in fields.items():
-        setattr(institution, name, value)
+    for field, value in given.items():
+        setattr(institution, field, value)
     institution.full_clean()
     institution.save()
     if domains is not None:
@@ -322,15 +364,28 @@ def membership_set_role(*, membership: Membership, actor: User, role: Membership
 
 @transaction.atomic
 def person_update_profile(
-    *, person: User, competences: Mapping[Competence, int] | None = None, **fields
+    *,
+    person: User,
+    display_name: str | None = None,
+    bio: str | None = None,
+    orcid: str | None = None,
+    language: Language | None = None,
+    open_to_partnering: bool | None = None,
+    competences: Mapping[Competence, int] | None = None,
 ) -> User:
-    unknown = set(fields) - set(PROFILE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown profile fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(person, name, value)
+    """Change what is given; ``None`` keeps a field (or the competences) as it is."""
+    fields = {
+        "display_name": display_name,
+        "bio": bio,
+        "orcid": orcid,
+        "language": language,
+        "open_to_partnering": open_to_partnering,
+    }
+    given = {field: value for field, value in fields.items() if value is not None}
+    for field, value in given.items():
+        setattr(person, field, value)
     person.full_clean(exclude=["password"])
-    person.save(update_fields=list(fields) or None)
+    person.save(update_fields=list(given))
     if competences is not None:
         person.competences.exclude(competence__in=list(competences)).delete()
         for competence, level in competences.items():

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError
-from core.http import HtmxHttpRequest, render_page, safe_next_url
+from core.http import HtmxHttpRequest, render_page, safe_next_url, vary_on_htmx
 from members import selectors, services
 from members.enums import InstitutionStatus
 from members.forms import (
@@ -201,7 +201,7 @@ def _membership_response(request: HtmxHttpRequest, membership: Membership) -> Ht
     """The updated row for htmx (with the messages swapped in out of band), else a redirect."""
     next_url = _next_url(request, membership)
     if not request.htmx:
-        return redirect(next_url)
+        return vary_on_htmx(redirect(next_url))
     layout = request.POST.get("layout")
     if layout == "mine":
         template = "members/my_affiliations.html#membership_row"
@@ -214,7 +214,9 @@ def _membership_response(request: HtmxHttpRequest, membership: Membership) -> Ht
         "next_url": next_url,
     }
     row = render_to_string(template, context, request)
-    return HttpResponse(row + render_to_string("includes/messages_oob.html", {}, request))
+    return vary_on_htmx(
+        HttpResponse(row + render_to_string("includes/messages_oob.html", {}, request))
+    )
 
 
 def _act(request: HtmxHttpRequest, membership: Membership, action, success: str, **kwargs):

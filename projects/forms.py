@@ -11,6 +11,7 @@ from members.forms import CompetenceLevelsMixin
 from members.models import Competence, FocusArea, Institution, User
 from projects.enums import Importance, MilestoneStatus, Recommendation, Stage
 from projects.models import ConsortiumRules, Criterion, Decision, Milestone, Proposal
+from projects.services import CriterionValues
 
 
 class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
@@ -214,8 +215,28 @@ class ConsortiumRulesForm(forms.ModelForm):
         ]
 
 
+class BaseCriterionFormSet(forms.BaseModelFormSet):
+    def changes(self) -> list[tuple[Criterion | None, CriterionValues]]:
+        """The rows the coordinator changed or filled in (``None``: a new criterion)."""
+        return [
+            (
+                form.instance if form.instance.pk else None,
+                CriterionValues(
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    weight=form.cleaned_data["weight"],
+                    position=form.cleaned_data["position"],
+                    active=form.cleaned_data["active"],
+                ),
+            )
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data
+        ]
+
+
 CriterionFormSet = forms.modelformset_factory(
     Criterion,
+    formset=BaseCriterionFormSet,
     fields=["name", "description", "weight", "position", "active"],
     extra=1,
     widgets={"description": forms.TextInput()},
@@ -296,9 +317,3 @@ class ParticipationActionForm(forms.Form):
 class RevisionCompareForm(forms.Form):
     old = forms.IntegerField(min_value=1)
     new = forms.IntegerField(min_value=1)
-
-
-def lead_institutions_for(user) -> Iterable[Institution]:
-    return Institution.objects.members().filter(
-        memberships__person=user, memberships__status="active"
-    )

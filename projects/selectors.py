@@ -72,6 +72,18 @@ def proposal_get(*, user, slug: str) -> Proposal:
     )
 
 
+def lead_institutions(*, user: User) -> QuerySet[Institution]:
+    """Member institutions the user may lead a proposal for: where they are active."""
+    return Institution.objects.members().filter(
+        memberships__person=user, memberships__status=MembershipStatus.ACTIVE
+    )
+
+
+def proposal_competence_importances(*, proposal: Proposal) -> dict[int, int]:
+    """The proposal's required competences: importance by competence id."""
+    return dict(proposal.required_competences.values_list("competence_id", "importance"))
+
+
 def proposal_consortium(*, proposal: Proposal) -> list[Participation]:
     return list(
         proposal.participations.select_related("institution", "person").order_by(
@@ -164,6 +176,35 @@ def review_queue(
     if waiting_days:
         qs = qs.filter(stage_changed_at__lte=timezone.now() - timedelta(days=waiting_days))
     return qs
+
+
+REVIEWER_SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class ReviewerPage:
+    """Who reviews the proposal now, and the first people who match the coordinator's search."""
+
+    assignments: list[ReviewAssignment]
+    matches: list[User]
+
+
+def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
+    """Only people with an active affiliation can review, so only they are offered."""
+    matches: list[User] = []
+    if search:
+        matches = list(
+            User.objects.filter(is_active=True, memberships__status=MembershipStatus.ACTIVE)
+            .filter(Q(display_name__icontains=search) | Q(email__icontains=search))
+            .distinct()
+            .order_by("display_name")[:REVIEWER_SEARCH_LIMIT]
+        )
+    assignments = list(
+        proposal.review_assignments.select_related("reviewer").exclude(
+            status=AssignmentStatus.WITHDRAWN
+        )
+    )
+    return ReviewerPage(assignments=assignments, matches=matches)
 
 
 def reviewer_inbox(*, user: User) -> QuerySet[ReviewAssignment]:

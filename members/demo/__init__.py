@@ -9,7 +9,7 @@ fixtures, not domain events, so they must not notify anyone, and loading must be
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -79,9 +79,9 @@ class SeedReport:
 class _Loader:
     """Bring rows, found by natural key, to their demo values with a few queries per table.
 
-    Each table is read once (only the rows the demo may own), new rows are bulk-created and
-    an existing row is saved only when a field differs, so a second run writes nothing. Rows
-    the demo does not define are left alone.
+    Each table is read once (only the rows the demo may own); the new and the changed rows
+    are then written together, and a second run, finding nothing to change, writes nothing.
+    Rows the demo does not define are left alone.
     """
 
     def __init__(self, report: SeedReport) -> None:
@@ -104,16 +104,23 @@ class _Loader:
         existing: models.QuerySet[M],
         *,
         key: Callable[[M], Hashable],
+        unique_fields: Sequence[str],
         desired: Mapping[Hashable, Mapping[str, Any]],
         on_create: Callable[[M], None] | None = None,
     ) -> dict[Hashable, M]:
-        """Create or update one row per ``desired`` key; ``existing`` may hold more rows."""
+        """Create or update one row per ``desired`` key; ``existing`` may hold more rows.
+
+        New and changed rows go to the database in one ``bulk_create`` that updates a row on
+        conflict over ``unique_fields``: the unique constraint on what ``key`` reads, or
+        ``["pk"]`` where the database has no such constraint it could name.
+        """
         model = existing.model
         label = str(model._meta.verbose_name_plural)
         found: dict[Hashable, M] = {}
         for obj in existing:
             found.setdefault(key(obj), obj)  # the first wins: memberships list the latest first
-        new = []
+        new: list[M] = []
+        changed: list[M] = []
         for natural_key, values in desired.items():
             obj = found.get(natural_key)
             if obj is None:
@@ -121,18 +128,38 @@ class _Loader:
                 if on_create is not None:
                     on_create(obj)
                 new.append(obj)
-            elif changed := [name for name, value in values.items() if not _same(obj, name, value)]:
-                for name in changed:
+            elif differing := [
+                name for name, value in values.items() if not _same(obj, name, value)
+            ]:
+                for name in differing:
                     setattr(obj, name, values[name])
+                changed.append(obj)
+        rows = [*new, *changed]
+        if rows:
+            for obj in rows:
                 _validate(obj)
-                obj.save()
-                self.report.updated[label] += 1
-        for obj in new:
-            _validate(obj)
-        if new:
-            model._default_manager.bulk_create(new)
+            model._default_manager.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=unique_fields,
+                update_fields=_update_fields(model, desired, unique_fields),
+            )
             self.report.created[label] += len(new)
+            self.report.updated[label] += len(changed)
         return {natural_key: found[natural_key] for natural_key in desired}
+
+
+def _update_fields(
+    model: type[models.Model],
+    desired: Mapping[Hashable, Mapping[str, Any]],
+    unique_fields: Sequence[str],
+) -> list[str]:
+    """The demo's fields, and the timestamps a save() would have refreshed."""
+    names = dict.fromkeys(name for values in desired.values() for name in values)
+    names |= dict.fromkeys(
+        f.name for f in model._meta.concrete_fields if getattr(f, "auto_now", False)
+    )
+    return [name for name in names if name not in unique_fields]
 
 
 def _validate(obj: models.Model) -> None:
@@ -153,6 +180,7 @@ def _load_vocabulary(loader: _Loader) -> dict[Hashable, Competence]:
     areas = loader.sync(
         FocusArea.objects.filter(slug__in=[area.slug for area in FOCUS_AREAS]),
         key=attrgetter("slug"),
+        unique_fields=["slug"],
         desired={
             area.slug: {
                 "slug": area.slug,
@@ -171,6 +199,7 @@ def _load_vocabulary(loader: _Loader) -> dict[Hashable, Competence]:
     return loader.sync(
         Competence.objects.filter(slug__in=list(competences)),
         key=attrgetter("slug"),
+        unique_fields=["slug"],
         desired=competences,
     )
 
@@ -187,6 +216,7 @@ def _load_institutions(
     institutions = loader.sync(
         Institution.objects.filter(slug__in=[org.slug for org in INSTITUTIONS]),
         key=attrgetter("slug"),
+        unique_fields=["slug"],
         desired={
             org.slug: {
                 "slug": org.slug,
@@ -213,12 +243,14 @@ def _load_institutions(
     loader.sync(
         InstitutionDomain.objects.filter(domain__in=list(domains)),
         key=attrgetter("domain"),
+        unique_fields=["domain"],
         desired=domains,
     )
     # Competences someone added by hand stay: the loader adds and corrects, never removes.
     loader.sync(
         InstitutionCompetence.objects.filter(institution__in=list(institutions.values())),
         key=attrgetter("institution_id", "competence_id"),
+        unique_fields=["institution", "competence"],
         desired={
             (institutions[org.slug].pk, vocabulary[slug].pk): {
                 "institution": institutions[org.slug],
@@ -248,6 +280,7 @@ def _load_people(
     people = loader.sync(
         User.objects.filter(email__in=emails),
         key=attrgetter("email"),
+        unique_fields=["email"],
         desired={
             email: {
                 "email": email,
@@ -263,6 +296,8 @@ def _load_people(
     loader.sync(
         EmailAddress.objects.filter(email__in=emails),
         key=attrgetter("email"),
+        # Unique alone only once verified, a condition ON CONFLICT cannot name.
+        unique_fields=["pk"],
         desired={
             email: {"email": email, "user": people[email], "verified": True, "primary": True}
             for email in emails
@@ -271,6 +306,7 @@ def _load_people(
     loader.sync(
         PersonCompetence.objects.filter(person__in=list(people.values())),
         key=attrgetter("person_id", "competence_id"),
+        unique_fields=["person", "competence"],
         desired={
             (people[email].pk, vocabulary[slug].pk): {
                 "person": people[email],
@@ -326,6 +362,8 @@ def _load_memberships(
     loader.sync(
         Membership.objects.filter(person__in=list(people.values())),
         key=attrgetter("person_id", "institution_id"),
+        # Unique only while open (pending or active), a condition ON CONFLICT cannot name.
+        unique_fields=["pk"],
         desired=desired,
         on_create=stamp_decision,
     )

@@ -16,8 +16,10 @@ from members.models import (
     Competence,
     FocusArea,
     Institution,
+    InstitutionCompetence,
     InstitutionDomain,
     Membership,
+    PersonCompetence,
     User,
 )
 
@@ -88,6 +90,47 @@ def test_seed_demo_restores_a_changed_row_and_reports_it(demo_output):
 
     assert Institution.objects.get(slug="cern").name == "CERN"
     assert output.splitlines()[:2] == ["Demo alliance loaded:", "  institutions  1 updated"]
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "change"),
+    [
+        (FocusArea, {"slug": FOCUS_AREAS[0].slug}, {"name": "Renamed"}),
+        (Competence, {"slug": "robot-learning"}, {"name": "Renamed"}),
+        (InstitutionDomain, {"domain": "tum.de"}, {"institution": "cern"}),
+        (
+            InstitutionCompetence,
+            {"institution__slug": "tu-munich", "competence__slug": "robot-learning"},
+            {"level": 1},
+        ),
+        (User, {"email": "felix.wagner@tum.de"}, {"display_name": "Renamed"}),
+        (EmailAddress, {"email": "felix.wagner@tum.de"}, {"verified": False}),
+        (
+            PersonCompetence,
+            {"person__email": "felix.wagner@tum.de", "competence__slug": "robot-learning"},
+            {"level": 1},
+        ),
+        (
+            Membership,
+            {"person__email": "lena.maier@tum.de", "institution__slug": "tu-munich"},
+            {"role": MembershipRole.RESEARCHER},
+        ),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else "",
+)
+def test_seed_demo_restores_a_changed_row_of_each_table(demo_output, model, lookup, change):
+    before = snapshot()
+    if "institution" in change:
+        change = {"institution": Institution.objects.get(slug=change["institution"])}
+    model.objects.filter(**lookup).update(**change)
+
+    output = run("seed_demo")
+
+    assert snapshot() == before
+    assert output.splitlines()[:2] == [
+        "Demo alliance loaded:",
+        f"  {model._meta.verbose_name_plural}  1 updated",
+    ]
 
 
 def test_seed_demo_loads_the_named_institutions_with_their_domains(demo_output):

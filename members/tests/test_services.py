@@ -380,3 +380,16 @@ def test_person_update_profile_saves_fields_and_competences(researcher):
     researcher.refresh_from_db()
     assert (researcher.display_name, researcher.orcid) == ("Dr. Lena Maier", "0000-0002-1825-0097")
     assert list(researcher.competences.values_list("competence", "level")) == [(new.pk, 3)]
+
+
+def test_person_update_profile_keeps_what_is_not_given(researcher):
+    name, orcid = researcher.display_name, researcher.orcid
+
+    services.person_update_profile(person=researcher, bio="Robot learning.")
+
+    researcher.refresh_from_db()
+    assert (researcher.display_name, researcher.orcid, researcher.bio) == (
+        name,
+        orcid,
+        "Robot learning.",
+    )

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.template import PartialTemplate
 from django.urls import reverse
+from django.utils.cache import has_vary_header
 
 from members.enums import InstitutionStatus, MembershipRole, MembershipSource, MembershipStatus
 from members.models import Institution, Membership
@@ -270,6 +271,36 @@ def test_institution_list_htmx_history_restore_returns_whole_page(client, instit
 
     assert _template(response) == "members/institution_list.html"
     assert "<html" in response.text
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "htmx"])
+@pytest.mark.parametrize(
+    ("route", "row"),
+    [
+        ("members:institution_list", None),
+        ("members:membership_approve", "pending"),
+        ("members:membership_decline", "pending"),
+        ("members:membership_end", "researcher"),
+        ("members:membership_set_role", "researcher"),
+    ],
+)
+def test_view_answering_htmx_varies_on_hx_request(
+    client, representative, pending, researcher, route, row, headers
+):
+    client.force_login(representative)
+
+    if row is None:
+        response = client.get(reverse(route), headers=headers)
+    else:
+        membership = pending if row == "pending" else researcher.memberships.get()
+        response = client.post(
+            reverse(route, args=[membership.pk]),
+            {"role": "representative", "layout": "people", "next": _people_url()},
+            headers=headers,
+        )
+
+    assert response.status_code == (302 if row and not headers else 200)
+    assert has_vary_header(response, "HX-Request")
 
 
 def test_institution_list_filter_form_works_with_and_without_javascript(client, institution):

@@ -1,11 +1,16 @@
-"""Every change to proposals goes through these functions (reads live in selectors)."""
+"""Every change to proposals goes through these functions.
 
+Beside them sit the checks the changes make (the transition table, the consortium rules,
+reviewer conflicts) and the review aggregate, which pages call too, so that a page offers
+exactly what the change will accept. The reads that gather a page's rows live in selectors.
+"""
+
+from projects.services.alliance_rules import alliance_rules_update
 from projects.services.consortium import (
-    RULES_FIELDS,
+    ConsortiumRulesValues,
     RuleResult,
     competence_gaps,
     consortium_check,
-    consortium_rules_hold,
     consortium_rules_update,
 )
 from projects.services.drive import milestone_create, milestone_set_status, progress_update_post
@@ -23,7 +28,6 @@ from projects.services.joining import (
     participation_withdraw,
 )
 from projects.services.lifecycle import (
-    PROPOSAL_FIELDS,
     TRANSITIONS,
     Transition,
     proposal_create,
@@ -34,11 +38,9 @@ from projects.services.lifecycle import (
 )
 from projects.services.outbox import event_record
 from projects.services.review import (
-    CRITERION_FIELDS,
-    DECISION_TARGETS,
     Aggregate,
+    CriterionValues,
     criteria_save,
-    current_revision_number,
     proposal_decide,
     review_aggregate,
     review_assign,
@@ -48,25 +50,22 @@ from projects.services.review import (
 )
 
 __all__ = [
-    "CRITERION_FIELDS",
-    "DECISION_TARGETS",
     "JOINING_STAGES",
-    "PROPOSAL_FIELDS",
-    "RULES_FIELDS",
     "TRANSITIONS",
     "Aggregate",
+    "ConsortiumRulesValues",
+    "CriterionValues",
     "ProposalMovedOn",
     "RuleResult",
     "Transition",
+    "alliance_rules_update",
     "can_answer",
     "can_confirm",
     "can_withdraw",
     "competence_gaps",
     "consortium_check",
-    "consortium_rules_hold",
     "consortium_rules_update",
     "criteria_save",
-    "current_revision_number",
     "event_record",
     "milestone_create",
     "milestone_set_status",

@@ -1,7 +1,7 @@
 """Consortium rules: what a consortium needs before review, and their settings."""
 
-import logging
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -21,9 +21,6 @@ from projects.enums import (
     ParticipationStatus,
 )
 from projects.models import ConsortiumRules, Participation, Proposal, ProposalCompetence
-
-logger = logging.getLogger(__name__)
-
 
 # Consortium rules -----------------------------------------------------------------------
 
@@ -168,27 +165,39 @@ def consortium_rules_hold(proposal: Proposal) -> str | None:
 
 # Alliance-wide settings -----------------------------------------------------------------
 
-RULES_FIELDS = (
-    "min_partner_institutions",
-    "max_partner_institutions",
-    "min_countries",
-    "min_kinds",
-    "company_required",
-    "require_competence_coverage",
-)
+
+class ConsortiumRulesValues(TypedDict):
+    """Every setting of the consortium rules, as the rules form cleans them."""
+
+    min_partner_institutions: int
+    max_partner_institutions: int
+    min_countries: int
+    min_kinds: int
+    company_required: bool
+    require_competence_coverage: bool
 
 
 @transaction.atomic
-def consortium_rules_update(*, actor: User, **fields) -> ConsortiumRules:
+def consortium_rules_update(
+    *,
+    actor: User,
+    min_partner_institutions: int,
+    max_partner_institutions: int,
+    min_countries: int,
+    min_kinds: int,
+    company_required: bool,
+    require_competence_coverage: bool,
+) -> ConsortiumRules:
     if not actor.is_coordinator:
         raise NotPermitted(_("Only coordinators change the consortium rules."))
-    unknown = set(fields) - set(RULES_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown rule fields: {sorted(unknown)}")
     ConsortiumRules.current()
     rules = ConsortiumRules.objects.select_for_update().get(pk=1)
-    for name, value in fields.items():
-        setattr(rules, name, value)
+    rules.min_partner_institutions = min_partner_institutions
+    rules.max_partner_institutions = max_partner_institutions
+    rules.min_countries = min_countries
+    rules.min_kinds = min_kinds
+    rules.company_required = company_required
+    rules.require_competence_coverage = require_competence_coverage
     rules.full_clean()
     rules.save()
     return rules

@@ -1,7 +1,5 @@
 """The Drive stage: milestones and progress updates by the consortium."""
 
-import logging
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,9 +18,6 @@ from projects.models import (
     Proposal,
 )
 from projects.services.outbox import event_record
-
-logger = logging.getLogger(__name__)
-
 
 # Drive ----------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 invited ──accept (invitee)──▶ accepted ──confirm (partner's representative)──▶ confirmed
 requested ──accept (lead)──▶ accepted
-invited / requested ──decline──▶ declined;  any open step ──withdraw (with a reason)──▶ withdrawn
+invited / requested ──decline──▶ declined;  any open step ──withdraw (with a comment)──▶ withdrawn
 
 Only confirmed partners count toward the consortium rules. Every step is audited
 (ParticipationTransition) and recorded as a domain event in the same transaction.
@@ -322,18 +322,18 @@ def participation_confirm(*, participation: Participation, actor: User) -> Parti
 
 @transaction.atomic
 def participation_withdraw(
-    *, participation: Participation, actor: User, reason: str
+    *, participation: Participation, actor: User, comment: str
 ) -> Participation:
     participation = _lock(participation)
     if not can_withdraw(participation=participation, user=actor):
         raise NotPermitted(_("You cannot withdraw this participation."))
     if participation.proposal.stage not in WITHDRAW_STAGES:
         raise DomainError(_("The project is over; its consortium stays on record."))
-    if not reason.strip():
+    if not comment.strip():
         raise DomainError(_("Please give a reason."))
     return _move(
         participation=participation,
         to=ParticipationStatus.WITHDRAWN,
         actor=actor,
-        comment=reason.strip(),
+        comment=comment.strip(),
     )

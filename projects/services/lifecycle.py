@@ -4,9 +4,8 @@
 outbox event in the same transaction, and schedules the notification task on commit.
 """
 
-import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from core.exceptions import DomainError, NotPermitted
 from members.models import (
     Competence,
+    FocusArea,
     Institution,
     Membership,
     User,
@@ -24,9 +24,11 @@ from members.models import (
 from projects.enums import (
     EDITABLE_STAGES,
     EventKind,
+    Licence,
     ParticipationRole,
     ParticipationStatus,
     Stage,
+    Visibility,
 )
 from projects.matching.cache import invalidate as matching_invalidate
 from projects.models import (
@@ -39,23 +41,6 @@ from projects.models import (
 from projects.services.consortium import consortium_rules_hold
 from projects.services.errors import ProposalMovedOn
 from projects.services.outbox import event_record
-
-logger = logging.getLogger(__name__)
-
-
-PROPOSAL_FIELDS = (
-    "title",
-    "summary",
-    "description",
-    "focus_area",
-    "goals",
-    "expected_outcomes",
-    "resources_offered",
-    "licence",
-    "duration_months",
-    "visibility",
-)
-
 
 # The transition table -------------------------------------------------------------------
 
@@ -80,7 +65,6 @@ class Transition:
     # Decisions reach the table only through proposal_decide, which records the Decision.
     via_decision: bool = False
     style: str = "primary"
-    extra: dict = field(default_factory=dict)
 
 
 TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
@@ -280,18 +264,36 @@ def proposal_create(
     *,
     lead: User,
     lead_institution: Institution,
+    title: str,
+    summary: str,
+    description: str,
+    focus_area: FocusArea,
+    goals: str = "",
+    expected_outcomes: str = "",
+    resources_offered: str = "",
+    licence: Licence | None = None,
+    duration_months: int | None = None,
+    visibility: Visibility | None = None,
     competences: Mapping[Competence, int] | None = None,
-    **fields,
 ) -> Proposal:
-    unknown = set(fields) - set(PROPOSAL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown proposal fields: {sorted(unknown)}")
+    """Create the lead's draft; a setting left at ``None`` takes the model's default."""
     if not Membership.objects.active().filter(person=lead, institution=lead_institution).exists():
         raise DomainError(
             _("You can only lead a proposal for an institution you are an active member of.")
         )
+    optional = {"licence": licence, "duration_months": duration_months, "visibility": visibility}
     proposal = Proposal(
-        lead=lead, lead_institution=lead_institution, slug=_unique_slug(fields["title"]), **fields
+        lead=lead,
+        lead_institution=lead_institution,
+        slug=_unique_slug(title),
+        title=title,
+        summary=summary,
+        description=description,
+        focus_area=focus_area,
+        goals=goals,
+        expected_outcomes=expected_outcomes,
+        resources_offered=resources_offered,
+        **{field: value for field, value in optional.items() if value is not None},
     )
     proposal.full_clean()
     proposal.save()
@@ -314,12 +316,19 @@ def proposal_update(
     *,
     proposal: Proposal,
     actor: User,
+    title: str | None = None,
+    summary: str | None = None,
+    description: str | None = None,
+    focus_area: FocusArea | None = None,
+    goals: str | None = None,
+    expected_outcomes: str | None = None,
+    resources_offered: str | None = None,
+    licence: Licence | None = None,
+    duration_months: int | None = None,
+    visibility: Visibility | None = None,
     competences: Mapping[Competence, int] | None = None,
-    **fields,
 ) -> Proposal:
-    unknown = set(fields) - set(PROPOSAL_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown proposal fields: {sorted(unknown)}")
+    """Change what is given (``None`` keeps a field as it is) and keep a revision of the text."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.lead_id != actor.pk:
         raise NotPermitted(_("Only the lead edits the proposal."))
@@ -328,7 +337,20 @@ def proposal_update(
             _("A proposal in %(stage)s can no longer be edited.")
             % {"stage": locked.get_stage_display()}
         )
-    for name, value in fields.items():
+    fields = {
+        "title": title,
+        "summary": summary,
+        "description": description,
+        "focus_area": focus_area,
+        "goals": goals,
+        "expected_outcomes": expected_outcomes,
+        "resources_offered": resources_offered,
+        "licence": licence,
+        "duration_months": duration_months,
+        "visibility": visibility,
+    }
+    given = {name: value for name, value in fields.items() if value is not None}
+    for name, value in given.items():
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()

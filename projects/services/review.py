@@ -1,9 +1,10 @@
 """Reviewers, reviews, criteria and coordinators' decisions."""
 
-import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from statistics import mean, median, pstdev
+from typing import TypedDict
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,9 +32,6 @@ from projects.models import (
 )
 from projects.services.lifecycle import proposal_transition
 from projects.services.outbox import event_record
-
-logger = logging.getLogger(__name__)
-
 
 # Review ---------------------------------------------------------------------------------
 
@@ -229,22 +227,31 @@ def proposal_decide(
     return decision
 
 
-CRITERION_FIELDS = ("name", "description", "weight", "position", "active")
+class CriterionValues(TypedDict):
+    """Every field of a criterion a coordinator edits."""
+
+    name: str
+    description: str
+    weight: Decimal
+    position: int
+    active: bool
 
 
 @transaction.atomic
-def criteria_save(*, actor: User, changes: list[tuple[Criterion | None, dict]]) -> list[Criterion]:
-    """Create or change review criteria; existing scores keep pointing at their criterion."""
+def criteria_save(
+    *, actor: User, changes: Sequence[tuple[Criterion | None, CriterionValues]]
+) -> list[Criterion]:
+    """Create (``None``) or change review criteria; existing scores keep their criterion."""
     if not actor.is_coordinator:
         raise NotPermitted(_("Only coordinators change the review criteria."))
     saved = []
-    for criterion, fields in changes:
-        unknown = set(fields) - set(CRITERION_FIELDS)
-        if unknown:
-            raise TypeError(f"Unknown criterion fields: {sorted(unknown)}")
+    for criterion, values in changes:
         criterion = criterion or Criterion()
-        for name, value in fields.items():
-            setattr(criterion, name, value)
+        criterion.name = values["name"]
+        criterion.description = values["description"]
+        criterion.weight = values["weight"]
+        criterion.position = values["position"]
+        criterion.active = values["active"]
         criterion.full_clean()
         criterion.save()
         saved.append(criterion)

@@ -207,18 +207,18 @@ def test_declined_invitation_can_be_sent_again(proposal, tum, tum_researcher):
     assert again.status == "invited"
 
 
-def test_withdraw_needs_a_reason_and_a_party_to_the_participation(proposal, tum, tum_researcher):
+def test_withdraw_needs_a_comment_and_a_party_to_the_participation(proposal, tum, tum_researcher):
     invitation = participation_invite(
         proposal=proposal, actor=proposal.lead, institution=tum, person=tum_researcher
     )
     outsider = MembershipFactory().person
 
     with pytest.raises(NotPermitted):
-        participation_withdraw(participation=invitation, actor=outsider, reason="x")
+        participation_withdraw(participation=invitation, actor=outsider, comment="x")
     with pytest.raises(DomainError, match="Please give a reason"):
-        participation_withdraw(participation=invitation, actor=tum_researcher, reason=" ")
+        participation_withdraw(participation=invitation, actor=tum_researcher, comment=" ")
     participation_withdraw(
-        participation=invitation, actor=tum_researcher, reason="Funding fell through."
+        participation=invitation, actor=tum_researcher, comment="Funding fell through."
     )
 
     invitation.refresh_from_db()
@@ -229,4 +229,4 @@ def test_the_lead_participation_cannot_be_withdrawn(proposal):
     lead_participation = proposal.participations.get(role="lead")
 
     with pytest.raises(NotPermitted):
-        participation_withdraw(participation=lead_participation, actor=proposal.lead, reason="x")
+        participation_withdraw(participation=lead_participation, actor=proposal.lead, comment="x")

@@ -149,7 +149,7 @@ def test_acting_on_someone_elses_participation_is_404(client, proposal, tum):
     assert invitation.status == ParticipationStatus.ACCEPTED
 
 
-def test_withdraw_without_reason_says_so_and_changes_nothing(client, proposal, tum):
+def test_withdraw_without_comment_says_so_and_changes_nothing(client, proposal, tum):
     researcher = MembershipFactory(institution=tum).person
     invitation = participation_invite(
         proposal=proposal, actor=proposal.lead, institution=tum, person=researcher

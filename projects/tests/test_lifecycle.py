@@ -168,7 +168,7 @@ def test_decision_records_reason_and_event():
     ]
 
 
-def test_reason_is_required_where_the_table_says_so():
+def test_comment_is_required_where_the_table_says_so():
     proposal = ProposalFactory(stage=Stage.DRIVE)
 
     with pytest.raises(DomainError, match="Please give a reason"):

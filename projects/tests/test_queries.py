@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -39,8 +40,6 @@ def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
-    import os
-
     if os.environ.get("SHOWQ"):
         for q in queries.captured_queries:
             print("   ", q["sql"][:200])

@@ -1,13 +1,15 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from core.exceptions import DomainError, NotPermitted
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
 from projects.enums import AssignmentStatus, ParticipationStatus, Recommendation, Stage
-from projects.models import Criterion, ReviewAssignment
-from projects.selectors import reviews_visible_to
+from projects.models import ConsortiumRules, Criterion, ReviewAssignment
+from projects.selectors import reviewer_page, reviews_visible_to
 from projects.services import (
+    alliance_rules_update,
     proposal_decide,
     proposal_update,
     review_aggregate,
@@ -75,6 +77,26 @@ def test_conflicted_reviewer_is_refused_and_nothing_is_assigned(proposal):
         review_assign(proposal=proposal, reviewer=colleague, actor=CoordinatorFactory())
 
     assert ReviewAssignment.objects.count() == 0
+
+
+def test_reviewer_page_offers_active_researchers_by_name_or_address(proposal):
+    coordinator = CoordinatorFactory()
+    zoe = MembershipFactory(person__display_name="Zoe Lang", person__email="z@uni.example").person
+    anna = MembershipFactory(
+        person__display_name="Anna Berg", person__email="lang@x.example"
+    ).person
+    MembershipFactory(person__display_name="Max Lang", status="ended")
+    MembershipFactory(person__display_name="Ida Lang", person__is_active=False)
+    kept = review_assign(proposal=proposal, reviewer=zoe, actor=coordinator)
+    ReviewAssignment.objects.create(
+        proposal=proposal, reviewer=anna, assigned_by=coordinator, status=AssignmentStatus.WITHDRAWN
+    )
+
+    page = reviewer_page(proposal=proposal, search="lang")
+
+    assert page.matches == [anna, zoe]
+    assert page.assignments == [kept]
+    assert reviewer_page(proposal=proposal, search="").matches == []
 
 
 def test_only_coordinators_assign_and_only_in_review(independent):
@@ -219,3 +241,51 @@ def test_reviewer_sees_what_changed_since_their_review():
     old, new = (proposal.revisions.get(number=n) for n in (review.revision_number, 2))
     changed = {d.name: str(d.html) for d in revision_diff(old=old, new=new) if d.changed}
     assert changed == {"summary": "Train <del>a</del> <ins>an open</ins> model."}
+
+
+RULES = {
+    "min_partner_institutions": 2,
+    "max_partner_institutions": 6,
+    "min_countries": 2,
+    "min_kinds": 1,
+    "company_required": True,
+    "require_competence_coverage": True,
+}
+
+
+def _criterion(name: str) -> dict:
+    return {"name": name, "description": "", "weight": Decimal(1), "position": 9, "active": True}
+
+
+def test_alliance_rules_update_saves_rules_and_criteria_together():
+    openness = Criterion.objects.get(name="Openness")
+
+    alliance_rules_update(
+        actor=CoordinatorFactory(),
+        rules=RULES,
+        criteria=[(openness, _criterion("Open outputs")), (None, _criterion("Sustainability"))],
+    )
+
+    rules = ConsortiumRules.current()
+    assert (rules.min_partner_institutions, rules.company_required) == (2, True)
+    assert set(Criterion.objects.filter(position=9).values_list("name", flat=True)) == {
+        "Open outputs",
+        "Sustainability",
+    }
+
+
+def test_alliance_rules_update_refused_criterion_keeps_the_old_rules():
+    with pytest.raises(ValidationError):
+        alliance_rules_update(
+            actor=CoordinatorFactory(), rules=RULES, criteria=[(None, _criterion("Impact"))]
+        )
+
+    assert ConsortiumRules.current().min_partner_institutions == 1
+    assert Criterion.objects.filter(name="Impact").count() == 1
+
+
+def test_alliance_rules_update_by_a_researcher_is_refused(independent):
+    with pytest.raises(NotPermitted):
+        alliance_rules_update(actor=independent, rules=RULES, criteria=[])
+
+    assert ConsortiumRules.current().min_partner_institutions == 1

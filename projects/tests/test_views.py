@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils.cache import has_vary_header
 
 from members.enums import MembershipStatus
 from members.tests.factories import (
@@ -128,7 +129,7 @@ def test_proposal_edit_keeps_a_revision_per_change(client):
 # Transitions ----------------------------------------------------------------------------
 
 
-def test_withdraw_without_reason_is_refused_and_changes_nothing(client):
+def test_withdraw_without_comment_is_refused_and_changes_nothing(client):
     proposal = ProposalFactory(stage=Stage.DEFINE)
     client.force_login(proposal.lead)
 
@@ -309,6 +310,38 @@ def test_proposal_list_filters_by_stage_and_answers_htmx_with_the_results(client
 
     assert response.templates[0].name == "results"
     assert [p.title for p in response.context["page_obj"]] == ["Driven one"]
+
+
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}], ids=["page", "htmx"])
+@pytest.mark.parametrize(
+    ("route", "who"),
+    [
+        ("projects:proposal_list", "visitor"),
+        ("projects:review_queue", "coordinator"),
+        ("projects:reviewer_assign", "coordinator"),
+        ("projects:find_partners", "lead"),
+        ("projects:proposals_for_me", "researcher"),
+    ],
+)
+def test_view_answering_htmx_varies_on_hx_request(client, route, who, headers):
+    proposal = ProposalFactory(
+        stage=Stage.REVIEW if route == "projects:reviewer_assign" else Stage.DEFINE
+    )
+    user = {
+        "coordinator": CoordinatorFactory,
+        "lead": lambda: proposal.lead,
+        "researcher": lambda: MembershipFactory().person,
+    }.get(who)
+    if user is not None:
+        client.force_login(user())
+    takes_slug = route in ("projects:reviewer_assign", "projects:find_partners")
+
+    response = client.get(
+        reverse(route, args=[proposal.slug] if takes_slug else []), {"q": "a"}, headers=headers
+    )
+
+    assert response.status_code == 200
+    assert has_vary_header(response, "HX-Request")
 
 
 def test_review_queue_is_for_coordinators_only(client):

@@ -102,9 +102,8 @@ def participation_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     form = ParticipationActionForm(request.POST)
     form.is_valid()
     comment = form.cleaned_data.get("comment", "")
-    kwargs = {"reason": comment} if action == "withdraw" else {}
-    if action == "decline":
-        kwargs = {"comment": comment}
+    # Accepting and confirming say all there is to say; the others carry the actor's comment.
+    kwargs = {"comment": comment} if action in ("decline", "withdraw") else {}
     try:
         service(participation=participation, actor=request.user, **kwargs)
     except NotPermitted:

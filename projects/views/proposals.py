@@ -23,7 +23,6 @@ from projects.forms import (
     ProposalForm,
     RevisionCompareForm,
     TransitionForm,
-    lead_institutions_for,
 )
 from projects.services import TRANSITIONS
 from projects.views.base import PAGE_SIZE
@@ -160,17 +159,11 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     form = ProposalForm(
         request.POST if request.method == "POST" else None,
         vocabulary=competence_vocabulary(),
-        lead_institutions=lead_institutions_for(request.user),
+        lead_institutions=selectors.lead_institutions(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            proposal = services.proposal_create(
-                lead=request.user,
-                lead_institution=data.pop("lead_institution"),
-                competences=data.pop("competences"),
-                **data,
-            )
+            proposal = services.proposal_create(lead=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -185,22 +178,15 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     if not rules.has_perm("projects.edit_proposal", request.user, proposal):
         raise Http404
-    importances = dict(proposal.required_competences.values_list("competence_id", "importance"))
     form = ProposalForm(
         request.POST if request.method == "POST" else None,
         instance=proposal,
         vocabulary=competence_vocabulary(),
-        importances=importances,
+        importances=selectors.proposal_competence_importances(proposal=proposal),
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
         try:
-            services.proposal_update(
-                proposal=proposal,
-                actor=request.user,
-                competences=data.pop("competences"),
-                **data,
-            )
+            services.proposal_update(proposal=proposal, actor=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:

@@ -7,8 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.http import HtmxHttpRequest, render_page
-from members.enums import MembershipStatus
 from members.models import User
 from projects import selectors, services
 from projects.enums import AssignmentStatus, Stage
@@ -58,28 +55,16 @@ def reviewer_assign(request: HtmxHttpRequest, slug: str) -> HttpResponse:
             )
         return redirect("projects:reviewer_assign", slug=proposal.slug)
     form = ReviewerSearchForm(request.GET or None)
-    candidates = []
-    if form.is_valid() and form.cleaned_data["q"]:
-        q = form.cleaned_data["q"]
-        people = (
-            User.objects.filter(is_active=True, memberships__status=MembershipStatus.ACTIVE)
-            .filter(Q(display_name__icontains=q) | Q(email__icontains=q))
-            .distinct()
-            .order_by("display_name")[:20]
-        )
-        candidates = [
-            (person, services.reviewer_conflict(proposal=proposal, reviewer=person))
-            for person in people
-        ]
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    page = selectors.reviewer_page(proposal=proposal, search=search)
     context = {
         "proposal": proposal,
         "form": form,
-        "candidates": candidates,
-        "assignments": list(
-            proposal.review_assignments.select_related("reviewer").exclude(
-                status=AssignmentStatus.WITHDRAWN
-            )
-        ),
+        "candidates": [
+            (person, services.reviewer_conflict(proposal=proposal, reviewer=person))
+            for person in page.matches
+        ],
+        "assignments": page.assignments,
     }
     return render_page(request, "projects/reviewer_assign.html", context, partial="candidates")
 
@@ -156,7 +141,6 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, error.message)
             else:
                 messages.success(request, _("Decision recorded; the lead sees it on the proposal."))
-                return redirect(proposal)
             return redirect(proposal)
     elif proposal.stage != Stage.REVIEW:
         raise Http404
@@ -213,21 +197,12 @@ def alliance_rules(request: HttpRequest) -> HttpResponse:
     rules_form = ConsortiumRulesForm(data, instance=ConsortiumRules.current(), prefix="rules")
     criteria_formset = CriterionFormSet(data, queryset=Criterion.objects.all(), prefix="criteria")
     if request.method == "POST" and rules_form.is_valid() and criteria_formset.is_valid():
-        changes = [
-            (form.instance if form.instance.pk else None, form.cleaned_data)
-            for form in criteria_formset.forms
-            if form.has_changed() and form.cleaned_data
-        ]
         try:
-            with transaction.atomic():
-                services.consortium_rules_update(actor=request.user, **rules_form.cleaned_data)
-                services.criteria_save(
-                    actor=request.user,
-                    changes=[
-                        (criterion, {k: v for k, v in fields.items() if k != "id"})
-                        for criterion, fields in changes
-                    ],
-                )
+            services.alliance_rules_update(
+                actor=request.user,
+                rules=rules_form.cleaned_data,
+                criteria=criteria_formset.changes(),
+            )
         except ValidationError as error:
             rules_form.add_error(None, error)
         else:
