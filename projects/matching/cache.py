@@ -6,10 +6,12 @@ which one is current: ``invalidate()`` bumps it once the transaction commits and
 cache, so web processes load it instead of building it. When no worker has built it,
 ``get_index()`` builds it itself (a broker outage slows a request, it never fails one);
 while a worker is expected to finish, a process may serve the previous index for up to
-STALE_GRACE seconds. A cheap fingerprint of the database (institutions and memberships)
-catches changes that bypass the services and their signals, such as admin edits or the
-data of another test. Nothing heavy is imported here: the signal receivers live here and
-are connected at startup.
+STALE_GRACE seconds. Services announce their changes (``invalidate()``, and the members
+app's ``profiles_changed``); a cheap fingerprint of institutions and memberships
+(``freshness.data_fingerprint``) catches the changes to those two that bypass the services,
+such as admin edits, bulk loads or another test's data. Edits of people, competences or
+proposals made outside the services reach the index at its next rebuild. Nothing heavy is
+imported here: the signal receivers live here and are connected at startup.
 """
 
 from __future__ import annotations
