@@ -121,6 +121,11 @@ def get_index() -> MatchingIndex:
         return index
 
 
+def resolve_index(index: MatchingIndex | None) -> MatchingIndex:
+    """The given index, or the process's current one."""
+    return index if index is not None else get_index()
+
+
 def rebuild() -> int | None:
     """Build the index of the current version unless someone already shared it (the task body)."""
     global _local

@@ -31,7 +31,7 @@ from members.tests.factories import (
 from projects import matching
 from projects.enums import ParticipationRole, ParticipationStatus, Stage, Visibility
 from projects.matching import cache as matching_cache
-from projects.matching.scoring import rank_normalise
+from projects.matching.ranking import rank_normalise
 from projects.matching.weights import MAX_PER_COUNTRY, MAX_PER_INSTITUTION
 from projects.services import joining
 from projects.tasks import task_rebuild_matching_index
