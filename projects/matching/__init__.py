@@ -68,5 +68,6 @@ assert set(__all__) == {"PARTNER_COST", "REVERSE_WEIGHTS", "WEIGHTS", *_LAZY}
 
 def __getattr__(name: str):
     if name in _LAZY:
+        # Imported on first use, so that loading the package at startup imports no NumPy or SciPy.
         return getattr(importlib.import_module(f"projects.matching.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -111,8 +111,7 @@ def get_index() -> MatchingIndex:
             bumped = _cache_call("get", BUMPED_KEY)
             if bumped is not None and time.time() - bumped < STALE_GRACE:
                 return local  # a worker is building the new one
-        # Here, not at the top: the index needs NumPy and SciPy, and this module is imported
-        # at startup to connect the invalidation signal.
+        # Not at the top: this module loads at startup, the index needs NumPy and SciPy.
         from projects.matching.index import build_index
 
         index = build_index(version=version)
@@ -133,7 +132,7 @@ def rebuild() -> int | None:
     shared = _cache_call("get", INDEX_KEY.format(version=version)) if version is not None else None
     if _fresh(shared, version, data_fingerprint()):
         return version
-    from projects.matching.index import build_index  # heavy, see get_index()
+    from projects.matching.index import build_index  # not at startup, see get_index()
 
     index = build_index(version=version)
     _share(index)

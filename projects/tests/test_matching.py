@@ -640,8 +640,6 @@ def test_get_index_rebuilds_after_membership_status_change_that_bypasses_service
 
 
 def test_invalidate_survives_broker_outage(monkeypatch, django_capture_on_commit_callbacks):
-    from projects.tasks import task_rebuild_matching_index
-
     def refuse():
         raise ConnectionError("broker down")
 
