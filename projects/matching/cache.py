@@ -8,10 +8,10 @@ cache, so web processes load it instead of building it. When no worker has built
 while a worker is expected to finish, a process may serve the previous index for up to
 STALE_GRACE seconds. Services announce their changes (``invalidate()``, and the members
 app's ``profiles_changed``); a cheap fingerprint of institutions and memberships
-(``freshness.data_fingerprint``) catches the changes to those two that bypass the services,
-such as admin edits, bulk loads or another test's data. Edits of people, competences or
-proposals made outside the services reach the index at its next rebuild. Nothing heavy is
-imported here: the signal receivers live here and are connected at startup.
+(``freshness.data_fingerprint``) catches part of what bypasses them: institutions edited
+in the admin, memberships added or deleted, bulk loads, another test's data. Its docstring
+says what it misses. Nothing heavy is imported here: the signal receivers live here and
+are connected at startup.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One proposal against one index: the live state that suggestions and filters read.
+"""One proposal against one index: the live state that suggestions, filters and consortia read.
 
 The index holds what changes rarely (texts, competences, memberships); what a lead's next
 click may change is read live per request in a fixed number of queries: the proposal's

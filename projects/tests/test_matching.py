@@ -623,20 +623,17 @@ def test_participation_withdrawal_from_a_running_project_leaves_the_index(
     assert after.shared_terms(query, after.institution_text_rows(i), 5) == []
 
 
-def test_get_index_rebuilds_after_membership_status_change_that_bypasses_services():
-    """An admin approving or ending a membership in place changes no count and no newest key."""
+def test_get_index_rebuilds_when_an_institution_save_carries_a_membership_change():
+    """The admin saves the institution with its membership inline; the fingerprint sees that."""
     representative = RepresentativeFactory()
     pending = MembershipFactory(
         institution=representative.institution, status=MembershipStatus.PENDING
     )
     matching.reset()
-    first = matching.get_index()
-    assert pending.person_id not in first.person_pos
-    Membership.objects.filter(pk=pending.pk).update(status=MembershipStatus.ACTIVE)
-    approved = matching.get_index()
-    assert pending.person_id in approved.person_pos
-    Membership.objects.filter(pk=pending.pk).update(status=MembershipStatus.ENDED)
     assert pending.person_id not in matching.get_index().person_pos
+    Membership.objects.filter(pk=pending.pk).update(status=MembershipStatus.ACTIVE)
+    representative.institution.save()
+    assert pending.person_id in matching.get_index().person_pos
 
 
 def test_invalidate_survives_broker_outage(monkeypatch, django_capture_on_commit_callbacks):
