@@ -245,8 +245,7 @@ def membership_from_verified_email(*, person: User, email: str) -> Membership | 
         status=MembershipStatus.ACTIVE if trusted else MembershipStatus.PENDING,
         decided_at=timezone.now() if trusted else None,
     )
-    if trusted:
-        profiles_changed_on_commit(institution_ids=[institution.pk], person_ids=[person.pk])
+    profiles_changed_on_commit(institution_ids=[institution.pk], person_ids=[person.pk])
     return membership
 
 
@@ -263,13 +262,15 @@ def membership_request(*, person: User, institution: Institution, message: str) 
             _("You already have a %(status)s affiliation with %(institution)s.")
             % {"status": existing.get_status_display().lower(), "institution": institution}
         )
-    return Membership.objects.create(
+    membership = Membership.objects.create(
         person=person,
         institution=institution,
         source=MembershipSource.REQUEST,
         status=MembershipStatus.PENDING,
         message=message.strip(),
     )
+    profiles_changed_on_commit(institution_ids=[institution.pk], person_ids=[person.pk])
+    return membership
 
 
 def _lock(membership: Membership) -> Membership:
@@ -307,7 +308,11 @@ def membership_approve(*, membership: Membership, actor: User) -> Membership:
 
 @transaction.atomic
 def membership_decline(*, membership: Membership, actor: User) -> Membership:
-    return _decide(membership=membership, actor=actor, status=MembershipStatus.DECLINED)
+    membership = _decide(membership=membership, actor=actor, status=MembershipStatus.DECLINED)
+    profiles_changed_on_commit(
+        institution_ids=[membership.institution_id], person_ids=[membership.person_id]
+    )
+    return membership
 
 
 def _is_last_representative(membership: Membership) -> bool:
@@ -356,6 +361,9 @@ def membership_set_role(*, membership: Membership, actor: User, role: Membership
         )
     membership.role = role
     membership.save(update_fields=["role"])
+    profiles_changed_on_commit(
+        institution_ids=[membership.institution_id], person_ids=[membership.person_id]
+    )
     return membership
 
 

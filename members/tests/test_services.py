@@ -9,6 +9,7 @@ from members.enums import (
     MembershipStatus,
 )
 from members.models import Institution, InstitutionCompetence, Membership
+from members.signals import profiles_changed
 from members.tests.factories import (
     CompetenceFactory,
     InstitutionCompetenceFactory,
@@ -393,3 +394,93 @@ def test_person_update_profile_keeps_what_is_not_given(researcher):
         orcid,
         "Robot learning.",
     )
+
+
+# Announcing changes --------------------------------------------------------------------
+
+
+@pytest.fixture
+def announced():
+    """The keyword arguments of every ``profiles_changed`` sent while the test runs."""
+    calls = []
+
+    def receiver(sender, **kwargs):
+        calls.append({key: kwargs[key] for key in ("institution_ids", "person_ids")})
+
+    profiles_changed.connect(receiver, weak=False, dispatch_uid="test-announced")
+    yield calls
+    profiles_changed.disconnect(dispatch_uid="test-announced")
+
+
+def _pending(institution):
+    return MembershipFactory(institution=institution, status=MembershipStatus.PENDING)
+
+
+def _request(institution, representative):
+    person = UserFactory()
+    services.membership_request(person=person, institution=institution, message="Hello.")
+    return person
+
+
+def _from_email(institution, representative):
+    person = UserFactory()
+    services.membership_from_verified_email(person=person, email="lena@tum.de")
+    return person
+
+
+def _approve(institution, representative):
+    membership = _pending(institution)
+    services.membership_approve(membership=membership, actor=representative)
+    return membership.person
+
+
+def _decline(institution, representative):
+    membership = _pending(institution)
+    services.membership_decline(membership=membership, actor=representative)
+    return membership.person
+
+
+def _end(institution, representative):
+    membership = MembershipFactory(institution=institution)
+    services.membership_end(membership=membership, actor=representative)
+    return membership.person
+
+
+def _set_role(institution, representative):
+    membership = MembershipFactory(institution=institution)
+    services.membership_set_role(
+        membership=membership, actor=representative, role=MembershipRole.REPRESENTATIVE
+    )
+    return membership.person
+
+
+@pytest.mark.parametrize(
+    "change", [_request, _from_email, _approve, _decline, _end, _set_role], ids=lambda f: f.__name__
+)
+def test_affiliation_changes_send_profiles_changed_on_commit(
+    change, institution, representative, announced, django_capture_on_commit_callbacks
+):
+    """Matching indexes active affiliations; members cannot import it, so it tells everyone."""
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        person = change(institution, representative)
+    assert announced == []
+
+    for callback in callbacks:
+        callback()
+    assert announced == [{"institution_ids": [institution.pk], "person_ids": [person.pk]}]
+
+
+def test_institution_and_profile_changes_send_profiles_changed_on_commit(
+    institution, researcher, coordinator, announced, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.institution_update(institution=institution, actor=coordinator, capacity=2)
+        services.institution_set_status(
+            institution=institution, actor=coordinator, status=InstitutionStatus.SUSPENDED
+        )
+        services.person_update_profile(person=researcher, open_to_partnering=False)
+    assert announced == [
+        {"institution_ids": [institution.pk], "person_ids": []},
+        {"institution_ids": [institution.pk], "person_ids": []},
+        {"institution_ids": [], "person_ids": [researcher.pk]},
+    ]

@@ -18,16 +18,10 @@ if TYPE_CHECKING:
         ConsortiumResult,
         build_consortia,
     )
+    from projects.matching.exclusions import excluded_institutions, why_not, why_not_person
     from projects.matching.index import MatchingIndex, build_index
     from projects.matching.reverse import proposals_needing
-    from projects.matching.scoring import (
-        Suggestion,
-        excluded_institutions,
-        suggest_institutions,
-        suggest_people,
-        why_not,
-        why_not_person,
-    )
+    from projects.matching.suggestions import Suggestion, suggest_institutions, suggest_people
 
 _LAZY = {
     "get_index": "cache",
@@ -39,13 +33,13 @@ _LAZY = {
     "build_consortia": "consortium",
     "MatchingIndex": "index",
     "build_index": "index",
-    "Suggestion": "scoring",
-    "excluded_institutions": "scoring",
+    "Suggestion": "suggestions",
+    "excluded_institutions": "exclusions",
     "proposals_needing": "reverse",
-    "suggest_institutions": "scoring",
-    "suggest_people": "scoring",
-    "why_not": "scoring",
-    "why_not_person": "scoring",
+    "suggest_institutions": "suggestions",
+    "suggest_people": "suggestions",
+    "why_not": "exclusions",
+    "why_not_person": "exclusions",
 }
 
 __all__ = [
@@ -74,5 +68,6 @@ assert set(__all__) == {"PARTNER_COST", "REVERSE_WEIGHTS", "WEIGHTS", *_LAZY}
 
 def __getattr__(name: str):
     if name in _LAZY:
+        # Imported on first use, so that loading the package at startup imports no NumPy or SciPy.
         return getattr(importlib.import_module(f"projects.matching.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,9 +6,11 @@ which one is current: ``invalidate()`` bumps it once the transaction commits and
 cache, so web processes load it instead of building it. When no worker has built it,
 ``get_index()`` builds it itself (a broker outage slows a request, it never fails one);
 while a worker is expected to finish, a process may serve the previous index for up to
-STALE_GRACE seconds. A cheap fingerprint of the database (institutions and memberships)
-catches changes that bypass the services and their signals, such as admin edits or the
-data of another test. Nothing heavy is imported here: the signal receivers live here and
+STALE_GRACE seconds. Services announce their changes (``invalidate()``, and the members
+app's ``profiles_changed``); a cheap fingerprint of institutions and memberships
+(``freshness.data_fingerprint``) catches part of what bypasses them: institutions edited
+in the admin, memberships added or deleted, bulk loads, another test's data. Its docstring
+says what it misses. Nothing heavy is imported here: the signal receivers live here and
 are connected at startup.
 """
 
@@ -109,14 +111,18 @@ def get_index() -> MatchingIndex:
             bumped = _cache_call("get", BUMPED_KEY)
             if bumped is not None and time.time() - bumped < STALE_GRACE:
                 return local  # a worker is building the new one
-        # Here, not at the top: the index needs NumPy and SciPy, and this module is imported
-        # at startup to connect the invalidation signal.
+        # Not at the top: this module loads at startup, the index needs NumPy and SciPy.
         from projects.matching.index import build_index
 
         index = build_index(version=version)
         _share(index)
         _local = index
         return index
+
+
+def resolve_index(index: MatchingIndex | None) -> MatchingIndex:
+    """The given index, or the process's current one."""
+    return index if index is not None else get_index()
 
 
 def rebuild() -> int | None:
@@ -126,7 +132,7 @@ def rebuild() -> int | None:
     shared = _cache_call("get", INDEX_KEY.format(version=version)) if version is not None else None
     if _fresh(shared, version, data_fingerprint()):
         return version
-    from projects.matching.index import build_index  # heavy, see get_index()
+    from projects.matching.index import build_index  # not at startup, see get_index()
 
     index = build_index(version=version)
     _share(index)

@@ -25,9 +25,12 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from members.enums import InstitutionKind, InstitutionStatus
 from members.models import Institution
+from projects.matching.cache import resolve_index
+from projects.matching.context import Context
 from projects.matching.index import MatchingIndex
-from projects.matching.scoring import Context, resolve_index
-from projects.matching.weights import COMPONENTS, PARTNER_COST, WEIGHTS
+from projects.matching.ranking import total_score
+from projects.matching.suggestions import institution_scores
+from projects.matching.weights import PARTNER_COST
 from projects.models import ConsortiumRules, Proposal
 
 logger = logging.getLogger(__name__)
@@ -66,8 +69,8 @@ class Problem:
         index = ctx.index
         self.ctx, self.index, self.rules = ctx, index, rules
         self.partner_cost = partner_cost
-        positions, parts = ctx.institution_scores(ctx.buildable)
-        scores = sum(WEIGHTS[name] * parts[name] for name in COMPONENTS)
+        positions, parts = institution_scores(ctx, ctx.buildable)
+        scores = total_score(parts)
         order = np.lexsort((index.institution_ids[positions], -scores))
         self.candidates = positions[order]  # best first; ties by primary key
         self.scores = np.asarray(scores[order], dtype=np.float64)

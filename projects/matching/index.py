@@ -1,7 +1,8 @@
 """The matching index: every candidate's competences and texts as arrays.
 
 Built from the database in a fixed order (by primary key), so the same data give the same
-index and the same rankings. Texts are TF-IDF vectors in one sparse texts × terms matrix;
+index and the same rankings. The texts are bios, institution descriptions and proposals'
+titles with summaries (``load_corpus`` says whose), as TF-IDF vectors in one sparse matrix;
 each person and each institution owns a group of rows in it (a flat index array with
 offsets), so the best-matching text per candidate is one sparse product and one
 ``np.maximum.reduceat``. Competence levels are dense arrays (candidates × competences).
@@ -73,7 +74,7 @@ class Corpus:
     person_levels: np.ndarray  # people × competences, 0-3
     row_person: list[int]  # one row per active membership: position of the person …
     row_institution: list[int]  # … and of the institution
-    texts: list[str]  # bios, institution descriptions, past project summaries
+    texts: list[str]  # bios, institution descriptions, proposal titles with summaries
     person_texts: list[list[int]]  # per person: positions in ``texts``
     institution_texts: list[list[int]]  # per institution: its own texts
     proposal_ids: list[int]  # Define-stage open calls, for reverse matching
@@ -132,7 +133,9 @@ def load_corpus() -> Corpus:
         if description.strip():
             institution_texts[i].append(add(description))
 
-    # Past project summaries: approved or later (public), or any that the person leads.
+    # Proposals' titles and summaries: a public one (approved or later) counts for its
+    # accepted or confirmed participants (institutions and named people); any proposal, in
+    # whatever stage or visibility, counts for its lead while the lead is an active member.
     summaries: dict[int, int] = {}
     for pk, lead_id, title, summary in (
         Proposal.objects.filter(

@@ -8,8 +8,8 @@ import numpy as np
 
 from members.models import Institution, PersonCompetence, User
 from projects.enums import OPEN_PARTICIPATION, Stage, Visibility
+from projects.matching.cache import resolve_index
 from projects.matching.index import PROPOSAL_TEXT_FIELDS, MatchingIndex, proposal_text
-from projects.matching.scoring import resolve_index
 from projects.matching.weights import REVERSE_WEIGHTS
 from projects.models import Participation, Proposal, ProposalCompetence
 

@@ -1,6 +1,7 @@
 """Every tunable number of partner matching, in one place.
 
-Kept free of heavy imports: the settings pages and the invalidation hooks read it at startup.
+Kept free of heavy imports: the package imports it at once (the weights are part of its
+public API), and the package loads at startup wherever the index is invalidated.
 """
 
 from __future__ import annotations

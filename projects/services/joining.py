@@ -18,12 +18,14 @@ from members.enums import InstitutionStatus, MembershipStatus
 from members.models import Institution, Membership, User
 from projects.enums import (
     OPEN_PARTICIPATION,
+    PUBLIC_STAGES,
     EventKind,
     ParticipationRole,
     ParticipationStatus,
     Stage,
     Visibility,
 )
+from projects.matching.cache import invalidate as matching_invalidate
 from projects.models import Participation, ParticipationTransition, Proposal
 from projects.services.outbox import event_record
 
@@ -331,6 +333,8 @@ def participation_withdraw(
         raise DomainError(_("The project is over; its consortium stays on record."))
     if not comment.strip():
         raise DomainError(_("Please give a reason."))
+    if participation.proposal.stage in PUBLIC_STAGES:
+        matching_invalidate()  # the index lends a public project's summary to its partners
     return _move(
         participation=participation,
         to=ParticipationStatus.WITHDRAWN,

@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 
-from core.queue import registered_task
 from members import services as members_services
 from members.enums import (
     InstitutionKind,
@@ -27,12 +26,15 @@ from members.tests.factories import (
     InstitutionFactory,
     MembershipFactory,
     PersonCompetenceFactory,
+    RepresentativeFactory,
 )
 from projects import matching
 from projects.enums import ParticipationRole, ParticipationStatus, Stage, Visibility
 from projects.matching import cache as matching_cache
-from projects.matching.scoring import rank_normalise
+from projects.matching.ranking import rank_normalise
 from projects.matching.weights import MAX_PER_COUNTRY, MAX_PER_INSTITUTION
+from projects.services import joining
+from projects.tasks import task_rebuild_matching_index
 from projects.tests.factories import (
     ParticipationFactory,
     ProposalCompetenceFactory,
@@ -516,11 +518,12 @@ def _run_tasks_in_process(monkeypatch):
     """Eager mode runs the task itself; with a broker, run the named task here instead."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return
-    monkeypatch.setattr(
-        matching_cache,
-        "enqueue",
-        lambda name, **kwargs: registered_task(name).apply(kwargs=kwargs),
-    )
+
+    def run_here(name: str, **kwargs) -> None:
+        assert name == task_rebuild_matching_index.name
+        task_rebuild_matching_index.apply(kwargs=kwargs)
+
+    monkeypatch.setattr(matching_cache, "enqueue", run_here)
 
 
 def test_invalidate_and_task_rebuild_index(monkeypatch, django_capture_on_commit_callbacks):
@@ -560,9 +563,80 @@ def test_profile_change_rebuilds_index_on_commit(monkeypatch, django_capture_on_
     ]
 
 
-def test_invalidate_survives_broker_outage(monkeypatch, django_capture_on_commit_callbacks):
-    from projects.tasks import task_rebuild_matching_index
+def test_membership_approve_adds_the_person_to_the_index(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """The service says so: approving changes neither the number nor the newest membership."""
+    _run_tasks_in_process(monkeypatch)
+    representative = RepresentativeFactory()
+    pending = MembershipFactory(
+        institution=representative.institution, status=MembershipStatus.PENDING
+    )
+    matching.reset()
+    before = matching.get_index()
+    assert pending.person_id not in before.person_pos
+    with django_capture_on_commit_callbacks(execute=True):
+        members_services.membership_approve(membership=pending, actor=representative.person)
+    after = matching.get_index()
+    assert after.version == matching_cache.current_version() != before.version
+    assert pending.person_id in after.person_pos
 
+
+def test_membership_end_removes_the_person_from_the_index(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    _run_tasks_in_process(monkeypatch)
+    representative = RepresentativeFactory()
+    active = MembershipFactory(institution=representative.institution)
+    matching.reset()
+    before = matching.get_index()
+    assert active.person_id in before.person_pos
+    with django_capture_on_commit_callbacks(execute=True):
+        members_services.membership_end(membership=active, actor=representative.person)
+    after = matching.get_index()
+    assert after.version == matching_cache.current_version() != before.version
+    assert active.person_id not in after.person_pos
+
+
+def test_participation_withdrawal_from_a_running_project_leaves_the_index(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """A public project's summary counts among its partners' texts only while they take part."""
+    _run_tasks_in_process(monkeypatch)
+    proposal = ProposalFactory(stage=Stage.DRIVE, summary="Quantum annealing for logistics.")
+    partner = RepresentativeFactory(institution__description="Operations research.")
+    participation = ParticipationFactory(
+        proposal=proposal, institution=partner.institution, person=partner.person
+    )
+    matching.reset()
+    before = matching.get_index()
+    query = before.query_vector("quantum annealing")
+    i = before.institution_pos[partner.institution_id]
+    assert before.shared_terms(query, before.institution_text_rows(i), 5) == ["quantum annealing"]
+    with django_capture_on_commit_callbacks(execute=True):
+        joining.participation_withdraw(
+            participation=participation, actor=partner.person, reason="Out of funds."
+        )
+    after = matching.get_index()
+    assert after.version == matching_cache.current_version() != before.version
+    i = after.institution_pos[partner.institution_id]
+    assert after.shared_terms(query, after.institution_text_rows(i), 5) == []
+
+
+def test_get_index_rebuilds_when_an_institution_save_carries_a_membership_change():
+    """The admin saves the institution with its membership inline; the fingerprint sees that."""
+    representative = RepresentativeFactory()
+    pending = MembershipFactory(
+        institution=representative.institution, status=MembershipStatus.PENDING
+    )
+    matching.reset()
+    assert pending.person_id not in matching.get_index().person_pos
+    Membership.objects.filter(pk=pending.pk).update(status=MembershipStatus.ACTIVE)
+    representative.institution.save()
+    assert pending.person_id in matching.get_index().person_pos
+
+
+def test_invalidate_survives_broker_outage(monkeypatch, django_capture_on_commit_callbacks):
     def refuse():
         raise ConnectionError("broker down")
 

@@ -26,8 +26,8 @@ from members.models import Competence, Institution, User
 from projects.enums import ACTIVE_STAGES, ParticipationRole, ParticipationStatus, Stage, Visibility
 from projects.matching import build_consortia, build_index, get_index, suggest_people
 from projects.matching.consortium import Problem
+from projects.matching.context import Context
 from projects.matching.index import fit, load_corpus
-from projects.matching.scoring import Context
 from projects.models import (
     ConsortiumRules,
     Participation,

@@ -1,0 +1,240 @@
+"""Ranked suggestions for one proposal, people or institutions, each with its explanation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from members.models import Competence, Institution, User
+from projects.matching.cache import resolve_index
+from projects.matching.context import Context
+from projects.matching.index import MatchingIndex
+from projects.matching.ranking import components, diversify, rank_normalise, total_score
+from projects.matching.weights import (
+    COMPONENTS,
+    MAX_PER_COUNTRY,
+    MAX_PER_INSTITUTION,
+    SHARED_TERMS,
+    WEIGHTS,
+)
+from projects.models import Proposal
+
+NO_CAP = 1 << 30
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One ranked candidate and why: the score split by component, and what it brings."""
+
+    person: User | None
+    institution: Institution
+    score: float
+    components: dict[str, float]  # weighted contributions; they add up to ``score``
+    raw: dict[str, float]  # component values before weighting, each in [0, 1]
+    similarity: float  # cosine similarity of the best-matching text, before rank-normalising
+    matched_competences: list[tuple[str, int, int]]  # (competence, level, importance)
+    shared_terms: list[str]
+    adds_coverage: list[str]  # required competences the current consortium lacks
+
+
+def candidate_components(
+    ctx: Context, *, levels: np.ndarray, text: np.ndarray, institutions: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Component values of candidates with these levels (candidates × required competences)."""
+    return components(
+        levels=levels,
+        text=text,
+        importance=ctx.importance,
+        gaps=ctx.gaps,
+        load=ctx.load[institutions],
+        capacity=ctx.capacity[institutions],
+        projects=ctx.projects[institutions],
+    )
+
+
+def institution_scores(ctx: Context, mask: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Positions and components of the institutions in ``mask`` (text ranked among eligible)."""
+    index = ctx.index
+    sims = index.institution_similarities(ctx.sims)
+    ranked = np.zeros(len(sims))
+    pool = ctx.eligible | mask
+    ranked[pool] = rank_normalise(sims[pool])
+    positions = np.flatnonzero(mask)
+    levels = index.institution_cover[positions][:, ctx.columns].astype(np.float64)
+    parts = candidate_components(ctx, levels=levels, text=ranked[positions], institutions=positions)
+    return positions, parts
+
+
+def _explain(
+    ctx: Context, *, levels: np.ndarray, raw: dict[str, float], similarity: float, rows: np.ndarray
+) -> dict:
+    """Explain one candidate: score by component, matched competences, terms, added coverage."""
+    weighted = {name: WEIGHTS[name] * raw[name] for name in COMPONENTS}
+    matched = sorted(
+        (
+            (r.name, int(levels[r.column]), r.importance)
+            for r in ctx.known_requirements
+            if levels[r.column] > 0
+        ),
+        key=lambda m: (-m[2], -m[1], m[0]),
+    )
+    return {
+        "score": sum(weighted.values()),
+        "components": weighted,
+        "raw": raw,
+        "similarity": similarity,
+        "matched_competences": matched,
+        "shared_terms": ctx.index.shared_terms(ctx.query, rows, SHARED_TERMS),
+        "adds_coverage": [
+            r.name
+            for r in ctx.known_requirements
+            if levels[r.column] > 0 and ctx.consortium_cover[r.column] == 0
+        ],
+    }
+
+
+def _display_mask(
+    index: MatchingIndex,
+    institutions: np.ndarray,
+    levels_of: Callable[[int], np.ndarray],
+    *,
+    country=None,
+    kind=None,
+    competence=None,
+) -> np.ndarray:
+    """Which candidates the lead's display filters (country, kind, competence) let through."""
+    mask = np.ones(len(institutions), dtype=bool)
+    if country:
+        mask &= index.institution_countries[institutions] == str(country)
+    if kind:
+        mask &= index.institution_kinds[institutions] == str(kind)
+    if competence is not None:
+        pk = competence.pk if isinstance(competence, Competence) else int(competence)
+        column = index.competence_pos.get(pk)
+        if column is None:
+            return np.zeros(len(institutions), dtype=bool)
+        mask &= levels_of(column) > 0
+    return mask
+
+
+def suggest_people(
+    *,
+    proposal: Proposal,
+    index: MatchingIndex | None = None,
+    limit: int = 20,
+    country=None,
+    kind=None,
+    competence=None,
+) -> list[Suggestion]:
+    """Rank researchers of eligible institutions for the proposal, best first, explained."""
+    index = resolve_index(index)
+    ctx = Context(proposal=proposal, index=index)
+    excluded = ctx.opted_out_people | {proposal.lead_id}
+    row_person_ids = index.person_ids[index.row_person]
+    eligible = ctx.eligible[index.row_institution] & ~np.isin(row_person_ids, list(excluded))
+    rows = np.flatnonzero(eligible)
+    people = index.row_person[rows]
+    institutions = index.row_institution[rows]
+    similarity = index.person_similarities(ctx.sims)[people]
+    text = rank_normalise(similarity)
+
+    shown = _display_mask(
+        index,
+        institutions,
+        lambda column: index.person_levels[people, column],
+        country=country,
+        kind=kind,
+        competence=competence,
+    )
+    rows, people, institutions = rows[shown], people[shown], institutions[shown]
+    similarity, text = similarity[shown], text[shown]
+    levels = index.person_levels[people][:, ctx.columns].astype(np.float64)
+    parts = candidate_components(ctx, levels=levels, text=text, institutions=institutions)
+    score = total_score(parts)
+    order = np.lexsort((index.institution_ids[institutions], index.person_ids[people], -score))
+    chosen = diversify(
+        order,
+        institution=institutions,
+        country=index.institution_countries[institutions],
+        person=index.person_ids[people],
+        limit=limit,
+        max_per_institution=MAX_PER_INSTITUTION,
+        max_per_country=MAX_PER_COUNTRY if not country else NO_CAP,
+    )
+    users = User.objects.in_bulk([int(index.person_ids[people[k]]) for k in chosen])
+    insts = Institution.objects.in_bulk(
+        [int(index.institution_ids[institutions[k]]) for k in chosen]
+    )
+    suggestions = []
+    for k in chosen:
+        p = int(people[k])
+        explanation = _explain(
+            ctx,
+            levels=index.person_levels[p],
+            raw={name: float(parts[name][k]) for name in COMPONENTS},
+            similarity=float(similarity[k]),
+            rows=index.person_text_rows(p),
+        )
+        suggestions.append(
+            Suggestion(
+                person=users[int(index.person_ids[p])],
+                institution=insts[int(index.institution_ids[institutions[k]])],
+                **explanation,
+            )
+        )
+    return suggestions
+
+
+def suggest_institutions(
+    *,
+    proposal: Proposal,
+    index: MatchingIndex | None = None,
+    limit: int = 20,
+    country=None,
+    kind=None,
+    competence=None,
+) -> list[Suggestion]:
+    """Rank eligible institutions for the proposal, best first, explained."""
+    index = resolve_index(index)
+    ctx = Context(proposal=proposal, index=index)
+    candidates = np.flatnonzero(ctx.eligible)
+    shown = _display_mask(
+        index,
+        candidates,
+        lambda column: index.institution_cover[candidates, column],
+        country=country,
+        kind=kind,
+        competence=competence,
+    )
+    mask = np.zeros(len(ctx.eligible), dtype=bool)
+    mask[candidates[shown]] = True
+    positions, parts = institution_scores(ctx, mask)
+    score = total_score(parts)
+    order = np.lexsort((index.institution_ids[positions], -score))
+    chosen = diversify(
+        order,
+        institution=positions,
+        country=index.institution_countries[positions],
+        person=None,
+        limit=limit,
+        max_per_institution=1,
+        max_per_country=MAX_PER_COUNTRY if not country else NO_CAP,
+    )
+    insts = Institution.objects.in_bulk([int(index.institution_ids[positions[k]]) for k in chosen])
+    sims = index.institution_similarities(ctx.sims)
+    suggestions = []
+    for k in chosen:
+        i = int(positions[k])
+        explanation = _explain(
+            ctx,
+            levels=index.institution_cover[i],
+            raw={name: float(parts[name][k]) for name in COMPONENTS},
+            similarity=float(sims[i]),
+            rows=index.institution_text_rows(i),
+        )
+        suggestions.append(
+            Suggestion(person=None, institution=insts[int(index.institution_ids[i])], **explanation)
+        )
+    return suggestions
