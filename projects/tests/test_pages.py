@@ -10,9 +10,10 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import OutboxEvent
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
 from projects.enums import AssignmentStatus, EventKind, Stage, Visibility
-from projects.models import NotificationEvent, Proposal, ReviewAssignment
+from projects.models import Proposal, ReviewAssignment
 from projects.services import milestone_create, proposal_update
 from projects.tests.factories import ParticipationFactory, ProposalFactory
 
@@ -220,7 +221,7 @@ def test_consortium_member_sets_a_milestone_status_and_everyone_sees_it(client, 
         ["In progress"],
         ["In progress"],
     )
-    event = NotificationEvent.objects.filter(kind=EventKind.MILESTONE).last()
+    event = OutboxEvent.objects.filter(kind=EventKind.MILESTONE).last()
     assert (event.actor, event.payload) == (
         member,
         {"milestone_id": milestone.pk, "status": "in_progress"},
@@ -304,9 +305,7 @@ def test_reviewer_withdrawn_then_assigned_again_reviews_once_more(client):
     ]
     assert form.status_code == 200
     assert list(
-        NotificationEvent.objects.filter(kind=EventKind.REVIEW_ASSIGNED).values_list(
-            "payload", flat=True
-        )
+        OutboxEvent.objects.filter(kind=EventKind.REVIEW_ASSIGNED).values_list("payload", flat=True)
     ) == [{"reviewer_id": reviewer.pk}, {"reviewer_id": reviewer.pk}]
 
 
