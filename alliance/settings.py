@@ -275,3 +275,6 @@ LOGGING = {
 }
 
 ALLIANCE_NAME = env("ALLIANCE_NAME", default="Open AI Alliance")
+
+# A review is due this many days after it is assigned (coordinators may choose another date).
+REVIEW_DUE_DAYS = env.int("REVIEW_DUE_DAYS", default=14)
