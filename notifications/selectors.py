@@ -277,8 +277,8 @@ def _returned_action(proposal: Proposal) -> OpenAction:
 def open_actions_for(*, user: User) -> OpenActions:
     """Everything waiting for ``user`` to act, overdue first, then the longest waiting.
 
-    Four queries (five for coordinators) however many items; nothing on a proposal the
-    user cannot see is listed.
+    After the coordinator check, four queries (five for coordinators) however many items;
+    nothing on a proposal the user cannot see is listed.
     """
     if not user.is_authenticated:
         return OpenActions(items=[])
