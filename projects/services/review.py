@@ -102,6 +102,7 @@ def review_assign(
         actor=actor,
         proposal=locked,
         reviewer_id=reviewer.pk,
+        due_at=due_at.isoformat(),
     )
     return assignment
 

@@ -6,8 +6,15 @@ import time_machine
 from django.urls import reverse
 
 from core.exceptions import DomainError, NotPermitted
+from core.models import OutboxEvent
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
-from projects.enums import AssignmentStatus, ParticipationStatus, Recommendation, Stage
+from projects.enums import (
+    AssignmentStatus,
+    EventKind,
+    ParticipationStatus,
+    Recommendation,
+    Stage,
+)
 from projects.models import Criterion, ReviewAssignment
 from projects.selectors import reviews_visible_to
 from projects.services import (
@@ -239,6 +246,10 @@ def test_review_is_due_the_configured_days_after_assignment(proposal, independen
         )
 
     assert assignment.due_at == datetime(2026, 3, 12, 9, 30, tzinfo=UTC)
+    assert OutboxEvent.objects.about(proposal).get(kind=EventKind.REVIEW_ASSIGNED).payload == {
+        "reviewer_id": independent.pk,
+        "due_at": "2026-03-12T09:30:00+00:00",
+    }
 
 
 def test_coordinator_may_choose_the_due_date_but_not_a_past_one(proposal, independent):
