@@ -137,6 +137,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.task_sweep_outbox", "schedule": 60.0},
+    # Each reminder goes out once (recorded), so the pace only bounds how late one can be.
+    "send-reminders": {
+        "task": "notifications.tasks.task_send_reminders",
+        "schedule": env.float("REMINDERS_EVERY_SECONDS", default=3600.0),
+    },
 }
 # alliance is not an installed app, so autodiscovery does not find alliance/tasks.py.
 CELERY_IMPORTS = ["alliance.tasks"]
@@ -197,7 +202,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "members:dashboard"
+LOGIN_REDIRECT_URL = "dashboard"
 
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -277,3 +282,18 @@ LOGGING = {
 }
 
 ALLIANCE_NAME = env("ALLIANCE_NAME", default="Open AI Alliance")
+
+# A review is due this many days after it is assigned (coordinators may choose another date).
+REVIEW_DUE_DAYS = env.int("REVIEW_DUE_DAYS", default=14)
+
+# Reminders of what waits too long (notifications/reminders.py): days after the wait began
+# (for a review: after its due date) at which the people who must act are reminded, once
+# per threshold. A list such as "0,7" reminds of an overdue review on its due date and
+# again a week later; an empty list switches that reminder off.
+REMINDER_DAYS = {
+    "reminder_review_due": env.list("REMINDER_REVIEW_DUE_DAYS", cast=int, default=[0, 7]),
+    "reminder_invitation": env.list("REMINDER_INVITATION_DAYS", cast=int, default=[7]),
+    "reminder_join_request": env.list("REMINDER_JOIN_REQUEST_DAYS", cast=int, default=[7]),
+    "reminder_signoff": env.list("REMINDER_SIGNOFF_DAYS", cast=int, default=[7]),
+    "reminder_idle_define": env.list("REMINDER_IDLE_DEFINE_DAYS", cast=int, default=[30]),
+}

@@ -11,6 +11,7 @@ admin.site.site_header = "Alliance Hub administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -5,6 +6,8 @@ from django.views.decorators.http import require_GET
 
 from members.enums import InstitutionStatus
 from members.models import Institution, User
+from members.selectors import dashboard_for
+from notifications.selectors import open_actions_for
 from projects.enums import PUBLIC_STAGES
 from projects.selectors import proposal_list
 
@@ -27,6 +30,17 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("-stage_changed_at")[:6],
     }
     return render(request, "home.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's page: what waits for them first, then their place in the alliance."""
+    context = {
+        "actions": open_actions_for(user=request.user),
+        "dashboard": dashboard_for(user=request.user),
+    }
+    return render(request, "dashboard.html", context)
 
 
 @require_GET

@@ -5,7 +5,6 @@ from members import views
 app_name = "members"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/new/", views.institution_create, name="institution_create"),
     path("institutions/<slug:slug>/", views.institution_detail, name="institution_detail"),

@@ -32,16 +32,6 @@ from members.forms import (
 )
 from members.models import Institution, Membership
 
-# Dashboard ------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {"dashboard": selectors.dashboard_for(user=request.user)}
-    return render(request, "members/dashboard.html", context)
-
-
 # Institutions ---------------------------------------------------------------------------
 
 

@@ -129,3 +129,16 @@ DEFAULT_FREQUENCY: dict[str, Frequency] = {
     Category.COORDINATION: Frequency.INSTANT,
     Category.REMINDERS: Frequency.INSTANT,
 }
+
+
+class OpenActionKind(models.TextChoices):
+    """What waits for a person to act (the dashboard's "Waiting for you" panel)."""
+
+    INVITATION = "invitation", _("Invitation to answer")
+    JOIN_REQUEST = "join_request", _("Join request to decide")
+    SIGNOFF = "signoff", _("Commitment to sign off")
+    AFFILIATION = "affiliation", _("Affiliation to approve")
+    REVIEW = "review", _("Review to write")
+    REVIEWERS = "reviewers", _("Reviewers to assign")
+    DECISION = "decision", _("Decision to take")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")

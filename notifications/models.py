@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -173,3 +175,46 @@ class RoleSetting(models.Model):
     def __str__(self) -> str:
         state = _("on") if self.enabled else _("off")
         return f"{self.get_kind_display()} / {self.get_role_display()}: {state}"
+
+
+class Reminder(models.Model):
+    """A reminder sent: of one kind, about one waiting thing, at one threshold of one wait.
+
+    The unique constraint lets each reminder out once, however often the beat task runs
+    and if two runs overlap. ``since`` is when the wait began (for a review, its due date):
+    a reviewer assigned again, or a proposal idle again after some activity, waits anew
+    and is reminded anew.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind)
+    # What waits: a participation, a review assignment or a proposal.
+    subject_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", verbose_name=_("subject type")
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"))
+    subject = GenericForeignKey("subject_type", "subject_id")
+    since = models.DateTimeField(_("waiting since"))
+    threshold = models.CharField(_("threshold"), max_length=16)
+    event = models.ForeignKey(
+        OutboxEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("event"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "since", "threshold"],
+                name="one_reminder_per_threshold",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.threshold})"

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.models import EventState, OutboxEvent
+from notifications.reminders import reminders_send
 
 
 @shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -35,3 +36,9 @@ def task_sweep_outbox() -> int:
     for event_id in ids:
         task_dispatch_event.delay(event_id=event_id)
     return len(ids)
+
+
+@shared_task(ignore_result=True)
+def task_send_reminders() -> int:
+    """Remind people of what has waited too long, once per threshold; on beat."""
+    return sum(reminders_send().values())

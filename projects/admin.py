@@ -92,7 +92,7 @@ class ConsortiumRulesAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewAssignment)
 class ReviewAssignmentAdmin(admin.ModelAdmin):
-    list_display = ["proposal", "reviewer", "status", "created_at"]
+    list_display = ["proposal", "reviewer", "status", "created_at", "due_at"]
     list_filter = ["status"]
     autocomplete_fields = ["proposal", "reviewer", "assigned_by"]
 

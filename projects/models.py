@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.enums import MembershipStatus
@@ -358,6 +360,11 @@ class Criterion(models.Model):
         return self.name
 
 
+def review_due_at() -> datetime:
+    """When a review assigned now is due: settings.REVIEW_DUE_DAYS from now."""
+    return timezone.now() + timedelta(days=settings.REVIEW_DUE_DAYS)
+
+
 class ReviewAssignment(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="review_assignments"
@@ -372,6 +379,7 @@ class ReviewAssignment(models.Model):
         _("status"), max_length=10, choices=AssignmentStatus, default=AssignmentStatus.ASSIGNED
     )
     created_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    due_at = models.DateTimeField(_("due"), default=review_due_at)
 
     class Meta:
         ordering = ["created_at"]
@@ -380,9 +388,19 @@ class ReviewAssignment(models.Model):
                 fields=["proposal", "reviewer"], name="one_assignment_per_reviewer"
             )
         ]
+        indexes = [models.Index(fields=["status", "due_at"])]
 
     def __str__(self) -> str:
         return f"{self.reviewer} reviews {self.proposal}"
+
+    @property
+    def is_open(self) -> bool:
+        """Assigned and not yet submitted."""
+        return self.status == AssignmentStatus.ASSIGNED
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at <= timezone.now()
 
 
 class Review(models.Model):

@@ -212,7 +212,8 @@ def reviewer_inbox(*, user: User) -> QuerySet[ReviewAssignment]:
         ReviewAssignment.objects.filter(reviewer=user)
         .exclude(status=AssignmentStatus.WITHDRAWN)
         .select_related("proposal", "proposal__lead_institution", "proposal__focus_area")
-        .order_by("status", "created_at")
+        # Open reviews first, the soonest due at the top.
+        .order_by("status", "due_at", "created_at")
     )
 
 

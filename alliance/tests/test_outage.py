@@ -64,7 +64,7 @@ def test_login_works_while_redis_is_down(client, redis_down):
 
     response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
 
-    assert response["Location"] == reverse("members:dashboard")
+    assert response["Location"] == reverse("dashboard")
 
 
 @pytest.mark.django_db

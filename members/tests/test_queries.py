@@ -217,17 +217,3 @@ def test_my_affiliations_queries(client, django_assert_num_queries, rows):
         response = client.get(reverse("members:my_affiliations"))
 
     assert len(response.context["memberships"]) == rows
-
-
-@pytest.mark.parametrize("rows", ROWS)
-def test_dashboard_queries(client, django_assert_num_queries, rows):
-    """Session, user, memberships, coordinator check, pending count."""
-    person = RepresentativeFactory().person
-    for n in range(rows - 1):
-        RepresentativeFactory(person=person, institution=InstitutionFactory(name=f"I{n:02}"))
-    client.force_login(person)
-
-    with django_assert_num_queries(5):
-        response = client.get(reverse("members:dashboard"))
-
-    assert len(response.context["dashboard"].represented) == rows

@@ -90,62 +90,6 @@ def _institution_data(institution: Institution | None = None, **overrides) -> di
     return data
 
 
-# Dashboard ------------------------------------------------------------------------------
-
-
-def test_dashboard_requires_login(client):
-    response = client.get(reverse("members:dashboard"))
-
-    assert response.url == _login_redirect(reverse("members:dashboard"))
-
-
-def test_dashboard_shows_researchers_affiliations(client, institution, researcher):
-    client.force_login(researcher)
-
-    response = client.get(reverse("members:dashboard"))
-
-    dashboard = response.context["dashboard"]
-    assert _template(response) == "members/dashboard.html"
-    assert dashboard.open_memberships == [researcher.memberships.get()]
-    assert dashboard.represented == []
-    assert "Technical University of Munich" in response.text
-    assert reverse("members:representative_inbox") not in response.text
-
-
-def test_dashboard_prompts_person_without_affiliation_to_request_one(client, institution):
-    ended = MembershipFactory(institution=institution, status=MembershipStatus.ENDED)
-    client.force_login(ended.person)
-
-    response = client.get(reverse("members:dashboard"))
-
-    assert response.context["dashboard"].open_memberships == []
-    assert "You are not affiliated with an institution yet." in response.text
-    assert f'href="{reverse("members:my_affiliations")}">Request an affiliation' in response.text
-
-
-def test_dashboard_counts_pending_affiliations_for_representative(
-    client, institution, representative, pending, other_institution
-):
-    MembershipFactory(institution=other_institution, status=MembershipStatus.PENDING)
-    client.force_login(representative)
-
-    response = client.get(reverse("members:dashboard"))
-
-    dashboard = response.context["dashboard"]
-    assert (dashboard.represented, dashboard.pending_to_review) == ([institution], 1)
-    assert reverse("members:representative_inbox") in response.text
-    assert reverse("members:institution_people", args=["tum"]) in response.text
-
-
-def test_dashboard_links_coordinator_to_institution_create(client, coordinator, pending):
-    client.force_login(coordinator)
-
-    response = client.get(reverse("members:dashboard"))
-
-    assert response.context["dashboard"].pending_to_review == 1
-    assert reverse("members:institution_create") in response.text
-
-
 # Directory ------------------------------------------------------------------------------
 
 

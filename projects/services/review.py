@@ -2,11 +2,13 @@
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from statistics import mean, median, pstdev
 from typing import TypedDict
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
@@ -29,6 +31,7 @@ from projects.models import (
     Review,
     ReviewAssignment,
     Score,
+    review_due_at,
 )
 from projects.services.lifecycle import proposal_transition
 from projects.services.outbox import event_record
@@ -62,9 +65,16 @@ def reviewer_conflict(*, proposal: Proposal, reviewer: User) -> str | None:
 
 
 @transaction.atomic
-def review_assign(*, proposal: Proposal, reviewer: User, actor: User) -> ReviewAssignment:
+def review_assign(
+    *, proposal: Proposal, reviewer: User, actor: User, due_at: datetime | None = None
+) -> ReviewAssignment:
+    """Assign a reviewer, due ``due_at`` (default: settings.REVIEW_DUE_DAYS from now)."""
     if not actor.is_coordinator:
         raise NotPermitted(_("Only coordinators assign reviewers."))
+    if due_at is None:
+        due_at = review_due_at()
+    elif due_at <= timezone.now():
+        raise DomainError(_("Choose a due date in the future."))
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.stage != Stage.REVIEW:
         raise DomainError(_("Reviewers are assigned while the proposal is in Review."))
@@ -75,19 +85,22 @@ def review_assign(*, proposal: Proposal, reviewer: User, actor: User) -> ReviewA
             % {"person": reviewer, "reason": conflict}
         )
     assignment, created = ReviewAssignment.objects.get_or_create(
-        proposal=locked, reviewer=reviewer, defaults={"assigned_by": actor}
+        proposal=locked, reviewer=reviewer, defaults={"assigned_by": actor, "due_at": due_at}
     )
     if not created:
         if assignment.status != AssignmentStatus.WITHDRAWN:
             raise DomainError(_("%(person)s is already a reviewer.") % {"person": reviewer})
+        # Assigned again: a new wait with its own due date.
         assignment.status = AssignmentStatus.ASSIGNED
         assignment.assigned_by = actor
-        assignment.save(update_fields=["status", "assigned_by"])
+        assignment.due_at = due_at
+        assignment.save(update_fields=["status", "assigned_by", "due_at"])
     event_record(
         kind=EventKind.REVIEW_ASSIGNED,
         actor=actor,
         proposal=locked,
         reviewer_id=reviewer.pk,
+        due_at=due_at.isoformat(),
     )
     return assignment
 

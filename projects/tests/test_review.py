@@ -1,11 +1,21 @@
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from core.exceptions import DomainError, NotPermitted
+from core.models import OutboxEvent
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
-from projects.enums import AssignmentStatus, ParticipationStatus, Recommendation, Stage
+from projects.enums import (
+    AssignmentStatus,
+    EventKind,
+    ParticipationStatus,
+    Recommendation,
+    Stage,
+)
 from projects.models import ConsortiumRules, Criterion, ReviewAssignment
 from projects.selectors import reviewer_page, reviews_visible_to
 from projects.services import (
@@ -15,6 +25,7 @@ from projects.services import (
     review_aggregate,
     review_assign,
     review_submit,
+    review_withdraw_assignment,
     reviewer_conflict,
 )
 from projects.tests.factories import ParticipationFactory, ProposalFactory
@@ -289,3 +300,96 @@ def test_alliance_rules_update_by_a_researcher_is_refused(independent):
         alliance_rules_update(actor=independent, rules=RULES, criteria=[])
 
     assert ConsortiumRules.current().min_partner_institutions == 1
+
+
+# Due dates ------------------------------------------------------------------------------
+
+ASSIGNED_AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def test_review_is_due_the_configured_days_after_assignment(proposal, independent, settings):
+    settings.REVIEW_DUE_DAYS = 10
+
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        assignment = review_assign(
+            proposal=proposal, reviewer=independent, actor=CoordinatorFactory()
+        )
+
+    assert assignment.due_at == datetime(2026, 3, 12, 9, 30, tzinfo=UTC)
+    assert OutboxEvent.objects.about(proposal).get(kind=EventKind.REVIEW_ASSIGNED).payload == {
+        "reviewer_id": independent.pk,
+        "due_at": "2026-03-12T09:30:00+00:00",
+    }
+
+
+def test_coordinator_may_choose_the_due_date_but_not_a_past_one(proposal, independent):
+    coordinator = CoordinatorFactory()
+
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        with pytest.raises(DomainError, match="Choose a due date in the future"):
+            review_assign(
+                proposal=proposal,
+                reviewer=independent,
+                actor=coordinator,
+                due_at=ASSIGNED_AT - timedelta(days=1),
+            )
+        assignment = review_assign(
+            proposal=proposal,
+            reviewer=independent,
+            actor=coordinator,
+            due_at=ASSIGNED_AT + timedelta(days=3),
+        )
+
+    assert assignment.due_at == datetime(2026, 3, 5, 9, 30, tzinfo=UTC)
+
+
+def test_reviewer_assigned_again_gets_a_new_due_date(proposal, independent):
+    coordinator = CoordinatorFactory()
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        first = review_assign(proposal=proposal, reviewer=independent, actor=coordinator)
+        review_withdraw_assignment(assignment=first, actor=coordinator)
+
+    with time_machine.travel(ASSIGNED_AT + timedelta(days=20), tick=False):
+        again = review_assign(proposal=proposal, reviewer=independent, actor=coordinator)
+        overdue = again.is_overdue
+
+    assert (again.pk, again.due_at, overdue) == (
+        first.pk,
+        datetime(2026, 4, 5, 9, 30, tzinfo=UTC),
+        False,
+    )
+
+
+def test_open_review_is_overdue_from_its_due_date_and_a_submitted_one_never(proposal, independent):
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        assignment = review_assign(
+            proposal=proposal, reviewer=independent, actor=CoordinatorFactory()
+        )
+
+    with time_machine.travel(assignment.due_at - timedelta(seconds=1), tick=False):
+        before = assignment.is_overdue
+    with time_machine.travel(assignment.due_at, tick=False):
+        at_due = assignment.is_overdue
+        _submit(assignment, independent)
+        assignment.refresh_from_db()
+        submitted = assignment.is_overdue
+
+    assert (before, at_due, submitted) == (False, True, False)
+
+
+def test_reviewer_inbox_shows_due_dates_and_marks_overdue_reviews(client, independent):
+    coordinator = CoordinatorFactory()
+    late, on_time = ProposalFactory(stage=Stage.REVIEW), ProposalFactory(stage=Stage.REVIEW)
+    with time_machine.travel(ASSIGNED_AT, tick=False):
+        review_assign(proposal=late, reviewer=independent, actor=coordinator)
+    with time_machine.travel(ASSIGNED_AT + timedelta(days=10), tick=False):
+        review_assign(proposal=on_time, reviewer=independent, actor=coordinator)
+    client.force_login(independent)
+
+    with time_machine.travel(ASSIGNED_AT + timedelta(days=15), tick=False):
+        response = client.get(reverse("projects:reviewer_inbox"))
+
+    assert [a.proposal for a in response.context["assignments"]] == [late, on_time]
+    assert response.text.count('<span class="badge badge--danger">Overdue</span>') == 1
+    assert '<time datetime="2026-03-16T09:30:00+00:00">16 Mar 2026</time>' in response.text
+    assert '<time datetime="2026-03-26T09:30:00+00:00">26 Mar 2026</time>' in response.text
