@@ -2,6 +2,7 @@
 
 import logging
 
+import rules
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -27,12 +28,10 @@ logger = logging.getLogger(__name__)
 # Drive ----------------------------------------------------------------------------------
 
 
-def _require_drive_member(*, proposal: Proposal, actor: User) -> None:
-    from projects.rules import is_consortium_member
-
+def _require_drive_member(*, proposal: Proposal, actor: User, perm: str) -> None:
     if proposal.stage != Stage.DRIVE:
         raise DomainError(_("Milestones and updates belong to the Drive stage."))
-    if not is_consortium_member(actor, proposal):
+    if not rules.has_perm(perm, actor, proposal):
         raise NotPermitted(_("Only consortium members plan and report."))
 
 
@@ -40,7 +39,7 @@ def _require_drive_member(*, proposal: Proposal, actor: User) -> None:
 def milestone_create(
     *, proposal: Proposal, actor: User, title: str, due_date, description: str = ""
 ) -> Milestone:
-    _require_drive_member(proposal=proposal, actor=actor)
+    _require_drive_member(proposal=proposal, actor=actor, perm="projects.manage_milestones")
     milestone = Milestone(
         proposal=proposal,
         title=title.strip(),
@@ -60,7 +59,9 @@ def milestone_create(
 def milestone_set_status(
     *, milestone: Milestone, actor: User, status: MilestoneStatus
 ) -> Milestone:
-    _require_drive_member(proposal=milestone.proposal, actor=actor)
+    _require_drive_member(
+        proposal=milestone.proposal, actor=actor, perm="projects.manage_milestones"
+    )
     milestone.status = status
     milestone.save(update_fields=["status"])
     event_record(
@@ -75,7 +76,7 @@ def milestone_set_status(
 
 @transaction.atomic
 def progress_update_post(*, proposal: Proposal, actor: User, body: str) -> ProgressUpdate:
-    _require_drive_member(proposal=proposal, actor=actor)
+    _require_drive_member(proposal=proposal, actor=actor, perm="projects.post_update")
     if not body.strip():
         raise DomainError(_("An update needs some text."))
     update = ProgressUpdate.objects.create(proposal=proposal, author=actor, body=body.strip())
