@@ -182,7 +182,9 @@ def participation_is_before_the_end(user, participation) -> bool:
 # Any party may leave an open partnership, until the work is over.
 may_withdraw_participation = is_partner_in_play & is_participation_party
 
-rules.add_perm("projects.answer_participation", answers_participation & participation_is_joining)
+rules.add_perm("projects.accept_participation", answers_participation & participation_is_joining)
+# Saying no stays possible after the joining stages: it closes what was left unanswered.
+rules.add_perm("projects.decline_participation", answers_participation)
 rules.add_perm(
     "projects.confirm_participation",
     is_accepted & represents_participation_institution & participation_is_joining,

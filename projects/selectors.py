@@ -252,12 +252,13 @@ def diff_since_own_review(
 class ParticipationActions:
     """The joining steps one participation row offers the user (the services decide again)."""
 
-    answer: bool  # accept or decline
+    accept: bool
+    decline: bool
     confirm: bool
     withdraw: bool
 
     def __bool__(self) -> bool:
-        return self.answer or self.confirm or self.withdraw
+        return self.accept or self.decline or self.confirm or self.withdraw
 
 
 def participation_actions(
@@ -273,7 +274,8 @@ def participation_actions(
         return actions
     for participation in participations:
         row = ParticipationActions(
-            answer=rules.has_perm("projects.answer_participation", user, participation),
+            accept=rules.has_perm("projects.accept_participation", user, participation),
+            decline=rules.has_perm("projects.decline_participation", user, participation),
             confirm=rules.has_perm("projects.confirm_participation", user, participation),
             withdraw=rules.has_perm("projects.withdraw_participation", user, participation),
         )

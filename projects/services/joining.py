@@ -185,6 +185,8 @@ def participation_request(
     _require_joining_stage(proposal)
     if not is_open_call.test(actor, proposal):
         raise NotPermitted(_("Only open calls take join requests."))
+    if is_lead.test(actor, proposal):
+        raise DomainError(_("You lead this proposal; it needs no request from you."))
     if not _is_active_member(actor, institution) or institution.status != InstitutionStatus.MEMBER:
         raise DomainError(
             _("You can only join for an institution where you are an active researcher.")
