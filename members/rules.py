@@ -44,6 +44,12 @@ def affiliations_of(user) -> Affiliations:
     return user._affiliations
 
 
+def forget_affiliations(user) -> None:
+    """Read the affiliations again when next asked: the user's own have just changed."""
+    if user.is_authenticated:
+        user._affiliations = None
+
+
 @rules.predicate
 def is_coordinator(user) -> bool:
     return bool(user.is_authenticated and user.is_coordinator)
