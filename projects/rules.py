@@ -101,8 +101,8 @@ rules.add_perm("projects.manage_milestones", is_in_drive & is_consortium_member)
 rules.add_perm("projects.post_update", is_in_drive & is_consortium_member)
 
 # Building the consortium: the lead finds and invites partners (coordinators may look);
-# a researcher asks to join an open call with an institution not in it yet. The stage
-# is part of each permission so that pages offer only what would succeed now.
+# a researcher asks to join an open call with an institution not in it yet. Inviting and
+# asking include the stage, so that pages offer them only while they can succeed.
 rules.add_perm("projects.find_partners", is_lead | is_coordinator)
 rules.add_perm("projects.invite_partners", is_lead & is_joining)
 rules.add_perm(
