@@ -153,6 +153,11 @@ class Institution(models.Model):
     def display_short_name(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def is_member(self) -> bool:
+        """An alliance member (not an applicant, not suspended)."""
+        return self.status == InstitutionStatus.MEMBER
+
 
 class InstitutionDomain(models.Model):
     institution = models.ForeignKey(
@@ -356,6 +361,10 @@ class Membership(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == MembershipStatus.PENDING
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == MembershipStatus.DECLINED
 
     @property
     def is_representative(self) -> bool:

@@ -2,9 +2,52 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import rules
 
 from members.enums import MembershipRole, MembershipStatus
+
+
+@dataclass(frozen=True)
+class Affiliations:
+    """The institutions where a user is an active researcher, and those they represent."""
+
+    member_of: frozenset[int]
+    represents: frozenset[int]
+
+
+NO_AFFILIATIONS = Affiliations(member_of=frozenset(), represents=frozenset())
+
+
+def affiliations_of(user) -> Affiliations:
+    """The user's active affiliations, read once per request and kept on the user object.
+
+    Every predicate that asks "is a researcher", "represents" or "is in the consortium"
+    uses this one read, so a page with a row per participation stays at one query.
+    """
+    if not user.is_authenticated:
+        return NO_AFFILIATIONS
+    # Asked with getattr, not __dict__: request.user is a lazy object that forwards attributes.
+    if getattr(user, "_affiliations", None) is None:
+        rows = list(
+            user.memberships.filter(status=MembershipStatus.ACTIVE).values_list(
+                "institution_id", "role"
+            )
+        )
+        user._affiliations = Affiliations(
+            member_of=frozenset(institution for institution, _role in rows),
+            represents=frozenset(
+                institution for institution, role in rows if role == MembershipRole.REPRESENTATIVE
+            ),
+        )
+    return user._affiliations
+
+
+def forget_affiliations(user) -> None:
+    """Read the affiliations again when next asked: the user's own have just changed."""
+    if user.is_authenticated:
+        user._affiliations = None
 
 
 @rules.predicate
@@ -15,27 +58,17 @@ def is_coordinator(user) -> bool:
 @rules.predicate
 def is_researcher(user) -> bool:
     """An active affiliation makes a researcher."""
-    if not user.is_authenticated:
-        return False
-    if not hasattr(user, "_is_researcher"):
-        user._is_researcher = user.memberships.filter(status=MembershipStatus.ACTIVE).exists()
-    return user._is_researcher
+    return bool(affiliations_of(user).member_of)
 
 
 @rules.predicate
 def is_representative_of(user, institution) -> bool:
-    if not user.is_authenticated or institution is None:
-        return False
-    return user.memberships.filter(
-        institution=institution,
-        status=MembershipStatus.ACTIVE,
-        role=MembershipRole.REPRESENTATIVE,
-    ).exists()
+    return institution is not None and institution.pk in affiliations_of(user).represents
 
 
 @rules.predicate
 def represents_membership_institution(user, membership) -> bool:
-    return membership is not None and is_representative_of(user, membership.institution)
+    return membership is not None and membership.institution_id in affiliations_of(user).represents
 
 
 @rules.predicate

@@ -31,6 +31,7 @@ from members.forms import (
     ProfileForm,
 )
 from members.models import Institution, Membership
+from members.rules import forget_affiliations
 
 # Institutions ---------------------------------------------------------------------------
 
@@ -219,6 +220,9 @@ def _act(request: HtmxHttpRequest, membership: Membership, action, success: str,
             request,
             success % {"person": membership.person, "institution": membership.institution},
         )
+        if membership.person_id == request.user.pk:
+            # The row rendered next asks the rules about the user, who may have stepped down.
+            forget_affiliations(request.user)
     return _membership_response(request, membership)
 
 

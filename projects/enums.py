@@ -15,8 +15,20 @@ class Stage(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-# Stages whose text the lead may still change (a revision is kept at every save).
-EDITABLE_STAGES = frozenset({Stage.DRAFT, Stage.DEFINE, Stage.CHANGES_REQUESTED})
+# Stage groupings live here and only here; templates ask the model's properties.
+
+# The proposal is being defined: the consortium check is shown.
+DEFINE_STAGES = frozenset({Stage.DRAFT, Stage.DEFINE, Stage.CHANGES_REQUESTED})
+# The lead may still change the text (a revision is kept at every save): while it is defined.
+EDITABLE_STAGES = DEFINE_STAGES
+# Partners join while the consortium is being defined (again after changes are requested).
+JOINING_STAGES = frozenset({Stage.DEFINE, Stage.CHANGES_REQUESTED})
+# No decision stands, so the lead does not read the reviews (again so after a resubmission).
+UNDECIDED_STAGES = frozenset({Stage.DRAFT, Stage.DEFINE, Stage.REVIEW})
+# Kicked off: the proposal has a Drive record (milestones, updates), kept once completed.
+DRIVE_STAGES = frozenset({Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED})
+# The work is over or never happened: the consortium stays on record as it is.
+TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.DECLINED, Stage.WITHDRAWN})
 # Approved and later: the whole alliance and the public see the proposal.
 PUBLIC_STAGES = frozenset({Stage.APPROVED, Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED})
 # Stages in which the proposal occupies its partners' capacity.
@@ -44,14 +56,15 @@ class ParticipationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-OPEN_PARTICIPATION = frozenset(
-    {
-        ParticipationStatus.INVITED,
-        ParticipationStatus.REQUESTED,
-        ParticipationStatus.ACCEPTED,
-        ParticipationStatus.CONFIRMED,
-    }
-)
+# Invitations and requests not yet answered.
+UNANSWERED_PARTICIPATION = frozenset({ParticipationStatus.INVITED, ParticipationStatus.REQUESTED})
+# Still in play: at most one per institution and proposal.
+OPEN_PARTICIPATION = UNANSWERED_PARTICIPATION | {
+    ParticipationStatus.ACCEPTED,
+    ParticipationStatus.CONFIRMED,
+}
+# The consortium proper: partners that have joined (the lead included).
+CONSORTIUM_STATUSES = (ParticipationStatus.ACCEPTED, ParticipationStatus.CONFIRMED)
 
 
 class Importance(models.IntegerChoices):

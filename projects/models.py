@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from members.enums import MembershipStatus
 from members.models import Competence, FocusArea, Institution, Membership
 from projects.enums import (
+    CONSORTIUM_STATUSES,
+    DRIVE_STAGES,
     OPEN_PARTICIPATION,
     PUBLIC_STAGES,
     AssignmentStatus,
@@ -32,9 +34,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from members.models import User
-
-# The consortium proper: partners that have joined (the lead included).
-CONSORTIUM_STATUSES = (ParticipationStatus.ACCEPTED, ParticipationStatus.CONFIRMED)
 
 
 class ProposalQuerySet(models.QuerySet["Proposal"]):
@@ -135,6 +134,19 @@ class Proposal(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("projects:proposal_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.visibility == Visibility.CONFIDENTIAL
+
+    @property
+    def is_in_review(self) -> bool:
+        return self.stage == Stage.REVIEW
+
+    @property
+    def is_kicked_off(self) -> bool:
+        """In Drive, paused or completed: the proposal has milestones and updates to show."""
+        return self.stage in DRIVE_STAGES
 
 
 class ProposalCompetence(models.Model):
@@ -255,6 +267,19 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} in {self.proposal} ({self.get_status_display()})"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == ParticipationRole.LEAD
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == ParticipationStatus.CONFIRMED
+
+    @property
+    def is_open(self) -> bool:
+        """Still in play; declined and withdrawn ones stay on record only."""
+        return self.status in OPEN_PARTICIPATION
 
 
 class ParticipationTransition(models.Model):
@@ -402,6 +427,10 @@ class ReviewAssignment(models.Model):
     def is_overdue(self) -> bool:
         return self.is_open and self.due_at <= timezone.now()
 
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == AssignmentStatus.SUBMITTED
+
 
 class Review(models.Model):
     assignment = models.OneToOneField(
@@ -457,6 +486,14 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.proposal}"
+
+    @property
+    def approves(self) -> bool:
+        return self.outcome == self.Outcome.APPROVE
+
+    @property
+    def declines(self) -> bool:
+        return self.outcome == self.Outcome.DECLINE
 
 
 class Milestone(models.Model):

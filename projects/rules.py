@@ -1,13 +1,32 @@
-"""Who may do what with proposals (``rules`` predicates); lookups go through visible_to."""
+"""Who may do what with proposals and their consortium (``rules`` predicates).
+
+Every permission question of this app is answered here; services, selectors, views and
+templates ask these predicates rather than repeat them. They stay cheap: what they need
+of the user is read once per request (``affiliations_of``), and a proposal's consortium
+rows, once loaded (``selectors.proposal_consortium`` keeps them on the proposal), are
+reused rather than queried again. Lookups still go through ``visible_to``: a hidden
+object answers 404 before any of these is asked.
+"""
 
 from __future__ import annotations
 
 import rules
 
-from members.enums import MembershipStatus
-from members.rules import is_coordinator, is_researcher
-from projects.enums import EDITABLE_STAGES, AssignmentStatus, Stage
-from projects.models import CONSORTIUM_STATUSES
+from members.models import Institution
+from members.rules import affiliations_of, is_coordinator, is_researcher
+from projects.enums import (
+    CONSORTIUM_STATUSES,
+    EDITABLE_STAGES,
+    JOINING_STAGES,
+    OPEN_PARTICIPATION,
+    TERMINAL_STAGES,
+    ParticipationRole,
+    ParticipationStatus,
+    Stage,
+    Visibility,
+)
+
+# Proposals ------------------------------------------------------------------------------
 
 
 @rules.predicate
@@ -17,30 +36,23 @@ def is_lead(user, proposal) -> bool:
 
 @rules.predicate
 def is_consortium_member(user, proposal) -> bool:
-    """An active member of the lead institution or of a partner that has joined."""
+    """The lead, or an active member of an institution that has joined (accepted or confirmed)."""
     if proposal is None or not user.is_authenticated:
         return False
-    cache = user.__dict__.setdefault("_consortium_cache", {})
+    if proposal.lead_id == user.pk:
+        return True
+    member_of = affiliations_of(user).member_of
+    if not member_of:
+        return False
+    cache = getattr(user, "_consortium_cache", None)
+    if cache is None:
+        cache = user._consortium_cache = {}
     if proposal.pk not in cache:
-        institutions = user.memberships.filter(status=MembershipStatus.ACTIVE).values("institution")
-        cache[proposal.pk] = (
-            proposal.lead_id == user.pk
-            or proposal.participations.filter(
-                status__in=CONSORTIUM_STATUSES, institution__in=institutions
-            ).exists()
+        cache[proposal.pk] = any(
+            p.status in CONSORTIUM_STATUSES and p.institution_id in member_of
+            for p in proposal.participations.all()
         )
     return cache[proposal.pk]
-
-
-@rules.predicate
-def is_assigned_reviewer(user, proposal) -> bool:
-    if proposal is None or not user.is_authenticated:
-        return False
-    return (
-        proposal.review_assignments.filter(reviewer=user)
-        .exclude(status=AssignmentStatus.WITHDRAWN)
-        .exists()
-    )
 
 
 @rules.predicate
@@ -53,12 +65,131 @@ def is_in_drive(user, proposal) -> bool:
     return proposal is not None and proposal.stage == Stage.DRIVE
 
 
+@rules.predicate
+def is_joining(user, proposal) -> bool:
+    return proposal is not None and proposal.stage in JOINING_STAGES
+
+
+@rules.predicate
+def is_open_call(user, proposal) -> bool:
+    return proposal is not None and proposal.visibility == Visibility.OPEN_CALL
+
+
+def institutions_free_to_join(user, proposal) -> frozenset[int]:
+    """The user's institutions that are not yet in the proposal's consortium (nor asked)."""
+    taken = {p.institution_id for p in proposal.participations.all() if p.is_open}
+    return affiliations_of(user).member_of - taken
+
+
+@rules.predicate
+def has_institution_free_to_join(user, proposal) -> bool:
+    """One of the user's institutions is an alliance member and not in the consortium yet."""
+    if proposal is None:
+        return False
+    free = institutions_free_to_join(user, proposal)
+    return bool(free) and Institution.objects.members().filter(pk__in=free).exists()
+
+
 rules.add_perm("projects.create_proposal", is_researcher)
 rules.add_perm("projects.edit_proposal", is_lead & is_editable)
+rules.add_perm("projects.view_decisions", is_lead | is_coordinator)
 rules.add_perm("projects.view_review_queue", is_coordinator)
 rules.add_perm("projects.assign_reviewers", is_coordinator)
 rules.add_perm("projects.decide_proposal", is_coordinator)
-rules.add_perm("projects.view_reviews", is_coordinator)
 rules.add_perm("projects.edit_alliance_rules", is_coordinator)
-rules.add_perm("projects.manage_milestones", is_consortium_member & is_in_drive)
-rules.add_perm("projects.post_update", is_consortium_member & is_in_drive)
+rules.add_perm("projects.manage_milestones", is_in_drive & is_consortium_member)
+rules.add_perm("projects.post_update", is_in_drive & is_consortium_member)
+
+# Building the consortium: the lead finds and invites partners (coordinators may look);
+# a researcher asks to join an open call with an institution not in it yet. Inviting and
+# asking include the stage, so that pages offer them only while they can succeed.
+rules.add_perm("projects.find_partners", is_lead | is_coordinator)
+rules.add_perm("projects.invite_partners", is_lead & is_joining)
+rules.add_perm(
+    "projects.request_to_join",
+    is_joining & is_open_call & is_researcher & ~is_lead & has_institution_free_to_join,
+)
+
+# Participations -------------------------------------------------------------------------
+
+
+@rules.predicate
+def leads_participation_proposal(user, participation) -> bool:
+    return participation is not None and is_lead(user, participation.proposal)
+
+
+@rules.predicate
+def is_participation_person(user, participation) -> bool:
+    return (
+        participation is not None and user.is_authenticated and participation.person_id == user.pk
+    )
+
+
+@rules.predicate
+def represents_participation_institution(user, participation) -> bool:
+    return (
+        participation is not None
+        and participation.institution_id in affiliations_of(user).represents
+    )
+
+
+# The lead, the person named, or a representative of the partner institution.
+is_participation_party = (
+    leads_participation_proposal | is_participation_person | represents_participation_institution
+)
+
+
+@rules.predicate
+def answers_participation(user, participation) -> bool:
+    """The lead answers a join request; the invitee an invitation (the institution's
+    representatives when the institution as a whole is invited)."""
+    if participation is None or not user.is_authenticated:
+        return False
+    if participation.status == ParticipationStatus.REQUESTED:
+        return participation.proposal.lead_id == user.pk
+    if participation.status == ParticipationStatus.INVITED:
+        if participation.person_id is not None:
+            return participation.person_id == user.pk
+        return participation.institution_id in affiliations_of(user).represents
+    return False
+
+
+@rules.predicate
+def is_partner_in_play(user, participation) -> bool:
+    """A partner's participation that is still open (the lead's own never ends this way)."""
+    return (
+        participation is not None
+        and participation.role == ParticipationRole.PARTNER
+        and participation.status in OPEN_PARTICIPATION
+    )
+
+
+@rules.predicate
+def is_accepted(user, participation) -> bool:
+    return participation is not None and participation.status == ParticipationStatus.ACCEPTED
+
+
+@rules.predicate
+def participation_is_joining(user, participation) -> bool:
+    return participation is not None and participation.proposal.stage in JOINING_STAGES
+
+
+@rules.predicate
+def participation_is_before_the_end(user, participation) -> bool:
+    return participation is not None and participation.proposal.stage not in TERMINAL_STAGES
+
+
+# Any party may leave an open partnership, until the work is over.
+may_withdraw_participation = is_partner_in_play & is_participation_party
+
+rules.add_perm("projects.accept_participation", answers_participation & participation_is_joining)
+# Saying no stays possible after the joining stages: it closes what was left unanswered.
+rules.add_perm("projects.decline_participation", answers_participation)
+rules.add_perm(
+    "projects.confirm_participation",
+    is_accepted & represents_participation_institution & participation_is_joining,
+)
+rules.add_perm(
+    "projects.withdraw_participation",
+    may_withdraw_participation & participation_is_before_the_end,
+)

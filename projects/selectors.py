@@ -6,23 +6,25 @@ import difflib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import rules
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from members.enums import MembershipRole, MembershipStatus
-from members.models import Institution, InstitutionCompetence, Membership, PersonCompetence, User
+from members.enums import MembershipStatus
+from members.models import Institution, InstitutionCompetence, PersonCompetence, User
+from members.rules import affiliations_of, is_coordinator
 from projects.enums import (
-    OPEN_PARTICIPATION,
+    CONSORTIUM_STATUSES,
+    UNDECIDED_STAGES,
     AssignmentStatus,
     ParticipationRole,
     ParticipationStatus,
     Stage,
 )
 from projects.models import (
-    CONSORTIUM_STATUSES,
     Criterion,
     Participation,
     Proposal,
@@ -33,6 +35,7 @@ from projects.models import (
     Score,
     StageTransition,
 )
+from projects.rules import institutions_free_to_join, is_lead
 
 
 def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal]:
@@ -85,11 +88,17 @@ def proposal_competence_importances(*, proposal: Proposal) -> dict[int, int]:
 
 
 def proposal_consortium(*, proposal: Proposal) -> list[Participation]:
-    return list(
-        proposal.participations.select_related("institution", "person").order_by(
-            "role", "institution__name"
-        )
+    """The consortium rows, kept on the proposal: the rules asked of it then need no query."""
+    prefetch_related_objects(
+        [proposal],
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("institution", "person").order_by(
+                "role", "institution__name"
+            ),
+        ),
     )
+    return list(proposal.participations.all())
 
 
 def proposal_required_competences(*, proposal: Proposal) -> list[ProposalCompetence]:
@@ -126,12 +135,12 @@ def reviews_visible_to(*, proposal: Proposal, user) -> VisibleReviews:
     """Coordinators see all; a reviewer sees others only after submitting; the lead never sees names."""
     if not user.is_authenticated:
         return VisibleReviews([], False, None, None, False)
-    if user.is_coordinator:
+    if is_coordinator(user):
         submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
         return VisibleReviews(submitted, True, None, None, False)
-    if proposal.lead_id == user.pk:
+    if is_lead(user, proposal):
         # The lead is never a reviewer; after a decision they read the reviews, without names.
-        if proposal.stage in (Stage.REVIEW, Stage.DEFINE, Stage.DRAFT):
+        if proposal.stage in UNDECIDED_STAGES:
             return VisibleReviews([], False, None, None, False)
         submitted = list(reviews_with_scores().filter(assignment__proposal=proposal))
         return VisibleReviews(submitted, False, None, None, False)
@@ -271,86 +280,59 @@ def revision_diff(*, old: Revision, new: Revision) -> list[FieldDiff]:
     ]
 
 
+def diff_since_own_review(
+    *, reviews: VisibleReviews, revisions: list[Revision]
+) -> list[FieldDiff] | None:
+    """What changed between the revision the reviewer reviewed and the latest one, if any."""
+    own = reviews.own
+    if own is None or not revisions or own.revision_number >= revisions[0].number:
+        return None
+    old = next((r for r in revisions if r.number == own.revision_number), None)
+    return revision_diff(old=old, new=revisions[0]) if old is not None else None
+
+
 # Joining --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Affiliations:
-    """The user's active institutions, read once per request for every joining decision."""
+class ParticipationActions:
+    """The joining steps one participation row offers the user (the services decide again)."""
 
-    member_of: frozenset[int]
-    represents: frozenset[int]
+    accept: bool
+    decline: bool
+    confirm: bool
+    withdraw: bool
 
-
-def affiliations_of(user) -> Affiliations:
-    if not user.is_authenticated:
-        return Affiliations(frozenset(), frozenset())
-    rows = list(
-        Membership.objects.filter(person=user, status=MembershipStatus.ACTIVE).values_list(
-            "institution_id", "role"
-        )
-    )
-    return Affiliations(
-        member_of=frozenset(i for i, _role in rows),
-        represents=frozenset(i for i, role in rows if role == MembershipRole.REPRESENTATIVE),
-    )
+    def __bool__(self) -> bool:
+        return self.accept or self.decline or self.confirm or self.withdraw
 
 
 def participation_actions(
-    *, proposal: Proposal, participations: list[Participation], user, affiliations: Affiliations
-) -> dict[int, list[str]]:
-    """Which joining buttons each consortium row shows this user (the services decide again)."""
-    actions: dict[int, list[str]] = {}
+    *, participations: list[Participation], user
+) -> dict[int, ParticipationActions]:
+    """Each row's actions for this user, by participation id; rows without any are left out.
+
+    The rows must carry their proposal (as proposal_consortium and the inbox selectors
+    load them): the rules read it and the user's affiliations, read once per request.
+    """
+    actions: dict[int, ParticipationActions] = {}
     if not user.is_authenticated:
         return actions
-    is_lead = proposal.lead_id == user.pk
-    joining = proposal.stage in (Stage.DEFINE, Stage.CHANGES_REQUESTED)
-    for p in participations:
-        mine: list[str] = []
-        if p.role == ParticipationRole.PARTNER and joining:
-            if (p.status == ParticipationStatus.REQUESTED and is_lead) or (
-                p.status == ParticipationStatus.INVITED
-                and (
-                    p.person_id == user.pk
-                    or (p.person_id is None and p.institution_id in affiliations.represents)
-                )
-            ):
-                mine += ["accept", "decline"]
-            elif (
-                p.status == ParticipationStatus.ACCEPTED
-                and p.institution_id in affiliations.represents
-            ):
-                mine.append("confirm")
-        if (
-            p.role == ParticipationRole.PARTNER
-            and p.status in OPEN_PARTICIPATION
-            and proposal.stage not in (Stage.COMPLETED, Stage.DECLINED, Stage.WITHDRAWN)
-            and (is_lead or p.person_id == user.pk or p.institution_id in affiliations.represents)
-        ):
-            mine.append("withdraw")
-        if mine:
-            actions[p.pk] = mine
+    for participation in participations:
+        row = ParticipationActions(
+            accept=rules.has_perm("projects.accept_participation", user, participation),
+            decline=rules.has_perm("projects.decline_participation", user, participation),
+            confirm=rules.has_perm("projects.confirm_participation", user, participation),
+            withdraw=rules.has_perm("projects.withdraw_participation", user, participation),
+        )
+        if row:
+            actions[participation.pk] = row
     return actions
 
 
-def is_consortium_member(
-    *, proposal: Proposal, participations: list[Participation], user, affiliations: Affiliations
-) -> bool:
-    """The same answer as the is_consortium_member rule, from rows the page has loaded."""
-    if not user.is_authenticated:
-        return False
-    return proposal.lead_id == user.pk or any(
-        p.status in CONSORTIUM_STATUSES and p.institution_id in affiliations.member_of
-        for p in participations
-    )
-
-
-def join_request_institutions(
-    *, proposal: Proposal, participations: list[Participation], affiliations: Affiliations
-) -> QuerySet[Institution]:
-    """Institutions the user could ask to join with: theirs, not yet in the consortium."""
-    taken = {p.institution_id for p in participations if p.status in OPEN_PARTICIPATION}
-    return Institution.objects.members().filter(pk__in=affiliations.member_of - taken)
+def join_request_institutions(*, proposal: Proposal, user) -> QuerySet[Institution]:
+    """Institutions the user could ask to join with: theirs, alliance members, not in it yet."""
+    return Institution.objects.members().filter(pk__in=institutions_free_to_join(user, proposal))
 
 
 def _participations() -> QuerySet[Participation]:
@@ -367,7 +349,7 @@ class PartneringInbox:
 
 
 def partnering_inbox(*, user: User) -> PartneringInbox:
-    represented = Membership.objects.representatives().filter(person=user).values("institution")
+    represented = affiliations_of(user).represents
     return PartneringInbox(
         invitations=list(
             _participations().filter(
@@ -389,7 +371,7 @@ def partnering_inbox(*, user: User) -> PartneringInbox:
 
 def signoffs_for(*, user: User) -> list[Participation]:
     """Accepted participations awaiting the user's sign-off as representative."""
-    represented = Membership.objects.representatives().filter(person=user).values("institution")
+    represented = affiliations_of(user).represents
     return list(
         _participations().filter(institution__in=represented, status=ParticipationStatus.ACCEPTED)
     )

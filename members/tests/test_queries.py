@@ -105,11 +105,11 @@ def test_institution_list_htmx_queries(
 
 
 # Institution page: institution, domains, competences, people; a signed-in person adds
-# session, user, coordinator check and the two representative checks.
+# session, user, coordinator check and their active affiliations (read once for every rule).
 
 
 @pytest.mark.parametrize("rows", ROWS)
-@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 4), ("as_researcher", 9)])
+@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 4), ("as_researcher", 8)])
 def test_institution_detail_queries(
     request, django_assert_num_queries, institution, competences, rows, viewer, queries
 ):
@@ -132,7 +132,7 @@ def test_institution_detail_queries_for_representative(
     _add_pending(institution, rows)
     client.force_login(representative)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("members:institution_detail", args=["tum"]))
 
     assert response.context["pending_count"] == rows

@@ -1177,3 +1177,22 @@ def test_my_affiliations_requires_login(client):
     response = client.get(reverse("members:my_affiliations"))
 
     assert response.url == _login_redirect(reverse("members:my_affiliations"))
+
+
+def test_representative_who_steps_down_gets_a_row_without_management_buttons(
+    client, institution, representative
+):
+    RepresentativeFactory(institution=institution)
+    membership = representative.memberships.get()
+    client.force_login(representative)
+
+    response = client.post(
+        reverse("members:membership_set_role", args=[membership.pk]),
+        {"role": "researcher", "next": _people_url(), "layout": "people"},
+        headers=HTMX,
+    )
+
+    membership.refresh_from_db()
+    assert membership.role == MembershipRole.RESEARCHER
+    assert response.context["manage"] is False
+    assert 'name="role"' not in response.text

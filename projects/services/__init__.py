@@ -16,10 +16,6 @@ from projects.services.consortium import (
 from projects.services.drive import milestone_create, milestone_set_status, progress_update_post
 from projects.services.errors import ProposalMovedOn
 from projects.services.joining import (
-    JOINING_STAGES,
-    can_answer,
-    can_confirm,
-    can_withdraw,
     participation_accept,
     participation_confirm,
     participation_decline,
@@ -50,7 +46,6 @@ from projects.services.review import (
 )
 
 __all__ = [
-    "JOINING_STAGES",
     "TRANSITIONS",
     "Aggregate",
     "ConsortiumRulesValues",
@@ -59,9 +54,6 @@ __all__ = [
     "RuleResult",
     "Transition",
     "alliance_rules_update",
-    "can_answer",
-    "can_confirm",
-    "can_withdraw",
     "competence_gaps",
     "consortium_check",
     "consortium_rules_update",

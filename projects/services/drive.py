@@ -1,5 +1,6 @@
 """The Drive stage: milestones and progress updates by the consortium."""
 
+import rules
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,12 +23,10 @@ from projects.services.outbox import event_record
 # Drive ----------------------------------------------------------------------------------
 
 
-def _require_drive_member(*, proposal: Proposal, actor: User) -> None:
-    from projects.rules import is_consortium_member
-
+def _require_drive_member(*, proposal: Proposal, actor: User, perm: str) -> None:
     if proposal.stage != Stage.DRIVE:
         raise DomainError(_("Milestones and updates belong to the Drive stage."))
-    if not is_consortium_member(actor, proposal):
+    if not rules.has_perm(perm, actor, proposal):
         raise NotPermitted(_("Only consortium members plan and report."))
 
 
@@ -35,7 +34,7 @@ def _require_drive_member(*, proposal: Proposal, actor: User) -> None:
 def milestone_create(
     *, proposal: Proposal, actor: User, title: str, due_date, description: str = ""
 ) -> Milestone:
-    _require_drive_member(proposal=proposal, actor=actor)
+    _require_drive_member(proposal=proposal, actor=actor, perm="projects.manage_milestones")
     milestone = Milestone(
         proposal=proposal,
         title=title.strip(),
@@ -55,7 +54,9 @@ def milestone_create(
 def milestone_set_status(
     *, milestone: Milestone, actor: User, status: MilestoneStatus
 ) -> Milestone:
-    _require_drive_member(proposal=milestone.proposal, actor=actor)
+    _require_drive_member(
+        proposal=milestone.proposal, actor=actor, perm="projects.manage_milestones"
+    )
     milestone.status = status
     milestone.save(update_fields=["status"])
     event_record(
@@ -70,7 +71,7 @@ def milestone_set_status(
 
 @transaction.atomic
 def progress_update_post(*, proposal: Proposal, actor: User, body: str) -> ProgressUpdate:
-    _require_drive_member(proposal=proposal, actor=actor)
+    _require_drive_member(proposal=proposal, actor=actor, perm="projects.post_update")
     if not body.strip():
         raise DomainError(_("An update needs some text."))
     update = ProgressUpdate.objects.create(proposal=proposal, author=actor, body=body.strip())

@@ -17,42 +17,32 @@ from core.exceptions import DomainError, NotPermitted
 from members.enums import InstitutionStatus, MembershipStatus
 from members.models import Institution, Membership, User
 from projects.enums import (
+    JOINING_STAGES,
     OPEN_PARTICIPATION,
     PUBLIC_STAGES,
+    TERMINAL_STAGES,
+    UNANSWERED_PARTICIPATION,
     EventKind,
     ParticipationRole,
     ParticipationStatus,
-    Stage,
-    Visibility,
 )
 from projects.matching.cache import invalidate as matching_invalidate
 from projects.models import Participation, ParticipationTransition, Proposal
-from projects.services.outbox import event_record
-
-# Partners join while the consortium is being defined (again after changes are requested).
-JOINING_STAGES = (Stage.DEFINE, Stage.CHANGES_REQUESTED)
-# Leaving stays possible until the work is over.
-WITHDRAW_STAGES = (
-    Stage.DRAFT,
-    Stage.DEFINE,
-    Stage.REVIEW,
-    Stage.CHANGES_REQUESTED,
-    Stage.APPROVED,
-    Stage.DRIVE,
-    Stage.PAUSED,
+from projects.rules import (
+    answers_participation,
+    is_lead,
+    is_open_call,
+    is_participation_party,
+    may_withdraw_participation,
+    represents_participation_institution,
 )
+from projects.services.outbox import event_record
 
 
 def _is_active_member(person: User, institution: Institution) -> bool:
     return Membership.objects.filter(
         person=person, institution=institution, status=MembershipStatus.ACTIVE
     ).exists()
-
-
-def _is_representative(person: User, institution: Institution) -> bool:
-    return (
-        Membership.objects.representatives().filter(person=person, institution=institution).exists()
-    )
 
 
 def _lock_proposal(proposal: Proposal) -> Proposal:
@@ -163,7 +153,7 @@ def participation_invite(
 ) -> Participation:
     """The lead invites an institution, or a researcher of it, to join."""
     proposal = _lock_proposal(proposal)
-    if proposal.lead_id != actor.pk:
+    if not is_lead.test(actor, proposal):
         raise NotPermitted(_("Only the lead invites partners."))
     _require_joining_stage(proposal)
     if institution.status != InstitutionStatus.MEMBER:
@@ -195,8 +185,10 @@ def participation_request(
     """A researcher asks to join an open-call proposal with their institution."""
     proposal = _lock_proposal(proposal)
     _require_joining_stage(proposal)
-    if proposal.visibility != Visibility.OPEN_CALL:
+    if not is_open_call.test(actor, proposal):
         raise NotPermitted(_("Only open calls take join requests."))
+    if is_lead.test(actor, proposal):
+        raise DomainError(_("You lead this proposal; it needs no request from you."))
     if not _is_active_member(actor, institution) or institution.status != InstitutionStatus.MEMBER:
         raise DomainError(
             _("You can only join for an institution where you are an active researcher.")
@@ -224,52 +216,26 @@ def _lock(participation: Participation) -> Participation:
     )
 
 
-def _is_party(participation: Participation, user: User) -> bool:
-    """The lead, the person named, or a representative of the partner institution."""
-    return (
-        participation.proposal.lead_id == user.pk
-        or participation.person_id == user.pk
-        or _is_representative(user, participation.institution)
-    )
+def _require_unanswered(participation: Participation) -> None:
+    if participation.status not in UNANSWERED_PARTICIPATION:
+        raise DomainError(
+            _("This is already %(status)s.")
+            % {"status": participation.get_status_display().lower()}
+        )
 
 
-def can_answer(*, participation: Participation, user: User) -> bool:
-    """Who accepts or declines: the invitee for invitations, the lead for requests."""
-    if participation.status == ParticipationStatus.REQUESTED:
-        return participation.proposal.lead_id == user.pk
-    if participation.status == ParticipationStatus.INVITED:
-        if participation.person_id is not None:
-            return participation.person_id == user.pk
-        # An invitation to the institution as a whole is answered by its representatives.
-        return _is_representative(user, participation.institution)
-    return False
-
-
-def can_confirm(*, participation: Participation, user: User) -> bool:
-    return participation.status == ParticipationStatus.ACCEPTED and _is_representative(
-        user, participation.institution
-    )
-
-
-def can_withdraw(*, participation: Participation, user: User) -> bool:
-    if participation.role == ParticipationRole.LEAD:
-        return False
-    if participation.status not in OPEN_PARTICIPATION:
-        return False
-    return _is_party(participation, user)
+# Who may act is asked of projects.rules (the pages offer the same actions from the same
+# predicates); a party to the participation is told why a step is not possible now, anyone
+# else is refused without detail.
 
 
 @transaction.atomic
 def participation_accept(*, participation: Participation, actor: User) -> Participation:
     participation = _lock(participation)
-    if not _is_party(participation, actor):
+    if not is_participation_party.test(actor, participation):
         raise NotPermitted(_("This is not yours to answer."))
-    if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.REQUESTED):
-        raise DomainError(
-            _("This is already %(status)s.")
-            % {"status": participation.get_status_display().lower()}
-        )
-    if not can_answer(participation=participation, user=actor):
+    _require_unanswered(participation)
+    if not answers_participation.test(actor, participation):
         raise NotPermitted(_("This is not yours to answer."))
     _require_joining_stage(participation.proposal)
     if participation.person_id is None:
@@ -282,14 +248,10 @@ def participation_decline(
     *, participation: Participation, actor: User, comment: str = ""
 ) -> Participation:
     participation = _lock(participation)
-    if not _is_party(participation, actor):
+    if not is_participation_party.test(actor, participation):
         raise NotPermitted(_("This is not yours to answer."))
-    if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.REQUESTED):
-        raise DomainError(
-            _("This is already %(status)s.")
-            % {"status": participation.get_status_display().lower()}
-        )
-    if not can_answer(participation=participation, user=actor):
+    _require_unanswered(participation)
+    if not answers_participation.test(actor, participation):
         raise NotPermitted(_("This is not yours to answer."))
     return _move(
         participation=participation,
@@ -303,14 +265,14 @@ def participation_decline(
 def participation_confirm(*, participation: Participation, actor: User) -> Participation:
     """The partner institution's representative signs off its commitment."""
     participation = _lock(participation)
-    if not _is_party(participation, actor):
+    if not is_participation_party.test(actor, participation):
         raise NotPermitted(_("Only the institution's representatives confirm."))
     if participation.status != ParticipationStatus.ACCEPTED:
         raise DomainError(
             _("Only an accepted participation can be confirmed; this one is %(status)s.")
             % {"status": participation.get_status_display().lower()}
         )
-    if not _is_representative(actor, participation.institution):
+    if not represents_participation_institution.test(actor, participation):
         raise NotPermitted(_("Only the institution's representatives confirm."))
     _require_joining_stage(participation.proposal)
     participation.confirmed_by = actor
@@ -327,9 +289,9 @@ def participation_withdraw(
     *, participation: Participation, actor: User, comment: str
 ) -> Participation:
     participation = _lock(participation)
-    if not can_withdraw(participation=participation, user=actor):
+    if not may_withdraw_participation.test(actor, participation):
         raise NotPermitted(_("You cannot withdraw this participation."))
-    if participation.proposal.stage not in WITHDRAW_STAGES:
+    if participation.proposal.stage in TERMINAL_STAGES:
         raise DomainError(_("The project is over; its consortium stays on record."))
     if not comment.strip():
         raise DomainError(_("Please give a reason."))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from rules import Predicate
 
 from core.exceptions import DomainError, NotPermitted
 from members.models import (
@@ -21,6 +22,7 @@ from members.models import (
     Membership,
     User,
 )
+from members.rules import is_coordinator
 from projects.enums import (
     EDITABLE_STAGES,
     EventKind,
@@ -38,6 +40,7 @@ from projects.models import (
     Revision,
     StageTransition,
 )
+from projects.rules import is_lead
 from projects.services.consortium import consortium_rules_hold
 from projects.services.errors import ProposalMovedOn
 from projects.services.outbox import event_record
@@ -45,12 +48,10 @@ from projects.services.outbox import event_record
 # The transition table -------------------------------------------------------------------
 
 
-def _lead(user: User, proposal: Proposal) -> bool:
-    return proposal.lead_id == user.pk
-
-
-def _coordinator(user: User, proposal: Proposal) -> bool:
-    return user.is_coordinator
+# Who may take each step is a predicate of the rules modules; asked with ``.test``, which
+# passes each predicate the arguments it takes.
+_lead = is_lead
+_coordinator = is_coordinator
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Transition:
     label: object
     source: Stage
     target: Stage
-    allowed: Callable[[User, Proposal], bool]
+    allowed: Predicate
     preconditions: tuple[Callable[[Proposal], str | None], ...] = ()
     comment_required: bool = False
     # Decisions reach the table only through proposal_decide, which records the Decision.
@@ -156,7 +157,7 @@ def transitions_for(*, proposal: Proposal, user: User) -> list[Transition]:
     return [
         t
         for (source, _target), t in TRANSITIONS.items()
-        if source == proposal.stage and t.allowed(user, proposal)
+        if source == proposal.stage and t.allowed.test(user, proposal)
     ]
 
 
@@ -194,7 +195,7 @@ def proposal_transition(
             _("A proposal in %(source)s cannot move to %(target)s.")
             % {"source": locked.get_stage_display(), "target": Stage(to).label}
         )
-    if not transition.allowed(actor, locked):
+    if not transition.allowed.test(actor, locked):
         raise NotPermitted(_("You may not do this with this proposal."))
     if transition.via_decision and not _decision:
         raise NotPermitted(_("Decisions are recorded through the decision form."))
@@ -330,7 +331,7 @@ def proposal_update(
 ) -> Proposal:
     """Change what is given (``None`` keeps a field as it is) and keep a revision of the text."""
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if locked.lead_id != actor.pk:
+    if not is_lead.test(actor, locked):
         raise NotPermitted(_("Only the lead edits the proposal."))
     if locked.stage not in EDITABLE_STAGES:
         raise DomainError(

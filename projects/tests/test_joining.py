@@ -230,3 +230,14 @@ def test_the_lead_participation_cannot_be_withdrawn(proposal):
 
     with pytest.raises(NotPermitted):
         participation_withdraw(participation=lead_participation, actor=proposal.lead, comment="x")
+
+
+def test_the_lead_does_not_ask_to_join_their_own_proposal(proposal):
+    second = MembershipFactory(person=proposal.lead).institution
+
+    with pytest.raises(DomainError, match="You lead this proposal"):
+        participation_request(
+            proposal=proposal, actor=proposal.lead, institution=second, message="We bring it."
+        )
+
+    assert Participation.objects.filter(institution=second).count() == 0

@@ -7,6 +7,11 @@ product rules read, independently of the predicates they test.
 from __future__ import annotations
 
 import pytest
+import rules
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from members.enums import MembershipRole
@@ -177,3 +182,299 @@ def test_permission_matrix(client, world):
 
     assert mismatches == []
     assert cells == len(URLS) * len(ROLES) * len(STATES)
+
+
+# Joining a consortium ------------------------------------------------------------------
+#
+# Every joining step × who asks × the participation's status × the proposal's stage: what
+# the rules allow, what the proposal page offers, and what the step's URL answers. A
+# partner institution's participation is in each state; its researcher ("invited") is the
+# person named on it, except when the institution as a whole is invited.
+
+PEOPLE = [
+    "visitor",
+    "outsider",
+    "lead",
+    "invited",
+    "partner_representative",
+    "other_representative",
+    "coordinator",
+]
+JOINING_STATES = {
+    "define": Stage.DEFINE,  # partners join now
+    "review": Stage.REVIEW,  # joining is over, the work has not started
+    "completed": Stage.COMPLETED,  # the work is over
+}
+PARTICIPATION_STATUSES = [
+    "invited",
+    "invited_institution",
+    "requested",
+    "accepted",
+    "confirmed",
+    "declined",
+    "withdrawn",
+]
+STEPS = {
+    "accept": "accepted",
+    "decline": "declined",
+    "confirm": "confirmed",
+    "withdraw": "withdrawn",
+}
+PERMS = {
+    "accept": "projects.accept_participation",
+    "decline": "projects.decline_participation",
+    "confirm": "projects.confirm_participation",
+    "withdraw": "projects.withdraw_participation",
+    "invite": "projects.invite_partners",
+    "request": "projects.request_to_join",
+}
+OPEN = {"invited", "invited_institution", "requested", "accepted", "confirmed"}
+UNANSWERED = {"invited", "invited_institution", "requested"}
+DONE, REFUSED = "done", "refused"
+
+
+def answerer(status: str) -> str | None:
+    """The lead answers a request; the person invited, or the representative when the
+    institution as a whole is invited, answers an invitation."""
+    return {
+        "requested": "lead",
+        "invited": "invited",
+        "invited_institution": "partner_representative",
+    }.get(status)
+
+
+def parties(status: str) -> set[str]:
+    """The lead, the person named on the participation and the partner's representative."""
+    named = set() if status == "invited_institution" else {"invited"}
+    return {"lead", "partner_representative"} | named
+
+
+def may(action: str, person: str, stage: str, status: str) -> bool:
+    joining, over = stage == "define", stage == "completed"
+    match action:
+        case "accept":
+            return person == answerer(status) and joining
+        case "decline":
+            return person == answerer(status)
+        case "confirm":
+            return status == "accepted" and person == "partner_representative" and joining
+        case "withdraw":
+            return status in OPEN and person in parties(status) and not over
+        case "invite":
+            return person == "lead" and joining
+        case "request":
+            # With an institution of theirs that is not in the consortium (nor asked).
+            free = person in {"outsider", "other_representative"} or (
+                person in {"invited", "partner_representative"} and status not in OPEN
+            )
+            return joining and free
+    raise AssertionError(action)
+
+
+def sees(person: str, stage: str, status: str) -> bool:
+    """Open calls in Define: every researcher; Review: the consortium and whoever is asked
+    to join or sign off; completed projects: everyone."""
+    if person in {"lead", "coordinator"} or stage == "completed":
+        return True
+    if person == "visitor":
+        return False
+    if stage == "define":
+        return True
+    if person == "invited":
+        return status in {"accepted", "confirmed"} or (
+            status in OPEN and status != "invited_institution"
+        )
+    return person == "partner_representative" and status in OPEN
+
+
+def expected_answer(action: str, person: str, stage: str, status: str) -> int | str:
+    """What the step's URL answers: hidden is 404; a party is told why it cannot act now,
+    unless the step is someone else's to take, which is 404 as for anyone else."""
+    if person == "visitor":
+        return LOGIN
+    if not sees(person, stage, status):
+        return 404
+    if may(action, person, stage, status):
+        return DONE
+    match action:
+        case "invite":
+            return REFUSED if person == "lead" else 404
+        case "request":
+            return REFUSED
+    if person not in parties(status):
+        return 404
+    match action:
+        case "accept" | "decline":
+            if status not in UNANSWERED:
+                return REFUSED
+            return 404 if person != answerer(status) else REFUSED
+        case "confirm":
+            if status != "accepted":
+                return REFUSED
+            return 404 if person != "partner_representative" else REFUSED
+        case "withdraw":
+            return 404 if status not in OPEN else REFUSED
+    raise AssertionError(action)
+
+
+def _joining_world(stages=tuple(JOINING_STATES)):
+    """One proposal per stage × participation status, and the people around them."""
+    lead_membership = MembershipFactory()
+    partner = InstitutionFactory(name="Partner")
+    people = {
+        "visitor": None,
+        "outsider": MembershipFactory(institution=InstitutionFactory(name="Outsider")).person,
+        "lead": lead_membership.person,
+        "invited": MembershipFactory(institution=partner).person,
+        "partner_representative": MembershipFactory(
+            institution=partner, role=MembershipRole.REPRESENTATIVE
+        ).person,
+        "other_representative": MembershipFactory(
+            institution=InstitutionFactory(name="Other"), role=MembershipRole.REPRESENTATIVE
+        ).person,
+        "coordinator": CoordinatorFactory(),
+    }
+    cells = {}
+    for stage_name in stages:
+        for status in PARTICIPATION_STATUSES:
+            proposal = ProposalFactory(
+                stage=JOINING_STATES[stage_name],
+                visibility=Visibility.OPEN_CALL,
+                lead=lead_membership.person,
+                lead_institution=lead_membership.institution,
+            )
+            participation = ParticipationFactory(
+                proposal=proposal,
+                institution=partner,
+                person=None if status == "invited_institution" else people["invited"],
+                status=ParticipationStatus.INVITED if status == "invited_institution" else status,
+            )
+            cells[stage_name, status] = (proposal, participation)
+    return people, cells
+
+
+def test_joining_rules_allow_exactly_the_product_rules(db):
+    people, cells = _joining_world()
+    mismatches = []
+    for (stage, status), (proposal, participation) in cells.items():
+        for person in PEOPLE:
+            user = people[person] or AnonymousUser()
+            for action, perm in PERMS.items():
+                target = proposal if action in {"invite", "request"} else participation
+                allowed = rules.has_perm(perm, user, target)
+                if allowed != may(action, person, stage, status):
+                    mismatches.append(f"{action} × {person} × {stage} × {status}: {allowed}")
+
+    assert mismatches == []
+
+
+class _Undo(Exception):
+    """Raised to roll a step back, so that every cell starts from the same data."""
+
+
+def _outcome(client, url: str, data: dict, happened: QuerySet) -> int | str:
+    """POST a step, tell what came of it (``happened`` finds its result), and undo it."""
+    client.cookies.pop("messages", None)  # only this request's messages count
+    try:
+        with transaction.atomic():
+            response = client.post(url, data)
+            if response.status_code == 302 and response["Location"].startswith(
+                reverse("account_login")
+            ):
+                outcome = LOGIN
+            elif response.status_code == 302:
+                levels = {m.level_tag for m in get_messages(response.wsgi_request)}
+                done = happened.exists()
+                if done and levels == {"success"}:
+                    outcome = DONE
+                elif not done and levels == {"error"}:
+                    outcome = REFUSED
+                else:
+                    outcome = f"302, done={done}, messages={levels}"
+            else:
+                outcome = response.status_code
+            raise _Undo
+    except _Undo:
+        pass
+    return outcome
+
+
+@pytest.mark.parametrize("stage", JOINING_STATES)
+def test_joining_pages_offer_and_urls_answer_as_the_rules_say(client, stage):
+    people, cells = _joining_world(stages=[stage])
+    newcomer = InstitutionFactory(name="Newcomer")
+    home = {
+        "outsider": people["outsider"].memberships.get().institution,
+        "lead": cells[stage, "invited"][0].lead_institution,
+        "other_representative": people["other_representative"].memberships.get().institution,
+    }
+    mismatches = []
+    for status in PARTICIPATION_STATUSES:
+        proposal, participation = cells[stage, status]
+        partner = participation.institution
+        for person in PEOPLE:
+            client.logout()
+            if people[person] is not None:
+                client.force_login(people[person])
+            cell = f"{person} × {stage} × {status}"
+
+            if sees(person, stage, status):
+                page = client.get(proposal.get_absolute_url()).context
+                row = page["participation_actions"].get(participation.pk)
+                offered = {step for step in STEPS if row and getattr(row, step)}
+                offered |= {"invite"} if page["can_invite"] else set()
+                offered |= {"request"} if page["join_form"] is not None else set()
+                expected = {a for a in PERMS if may(a, person, stage, status)}
+                if offered != expected:
+                    mismatches.append(f"page × {cell}: offers {offered}, expected {expected}")
+
+            for step, target in STEPS.items():
+                answer = _outcome(
+                    client,
+                    reverse("projects:participation_act", args=[participation.pk, step]),
+                    {"comment": "Plans changed."},
+                    participation.transitions.filter(to_status=target),
+                )
+                expected = expected_answer(step, person, stage, status)
+                if answer != expected:
+                    mismatches.append(f"{step} × {cell}: {answer}, expected {expected}")
+
+            answer = _outcome(
+                client,
+                reverse("projects:participation_invite", args=[proposal.slug]),
+                {"institution": newcomer.pk},
+                proposal.participations.filter(institution=newcomer),
+            )
+            expected = expected_answer("invite", person, stage, status)
+            if answer != expected:
+                mismatches.append(f"invite × {cell}: {answer}, expected {expected}")
+
+            institution = home.get(person, partner)
+            answer = _outcome(
+                client,
+                reverse("projects:participation_request", args=[proposal.slug]),
+                {"institution": institution.pk, "message": "We bring a robot lab."},
+                proposal.participations.filter(
+                    institution=institution, status=ParticipationStatus.REQUESTED
+                ).exclude(pk=participation.pk),
+            )
+            expected = expected_answer("request", person, stage, status)
+            if answer != expected:
+                mismatches.append(f"request × {cell}: {answer}, expected {expected}")
+
+    assert mismatches == []
+
+
+def test_decisions_are_read_by_the_lead_and_coordinators(db):
+    proposal = ProposalFactory(stage=Stage.APPROVED)
+    people = {
+        "visitor": AnonymousUser(),
+        "colleague": MembershipFactory(institution=proposal.lead_institution).person,
+        "lead": proposal.lead,
+        "coordinator": CoordinatorFactory(),
+    }
+
+    assert {
+        person: rules.has_perm("projects.view_decisions", user, proposal)
+        for person, user in people.items()
+    } == {"visitor": False, "colleague": False, "lead": True, "coordinator": True}

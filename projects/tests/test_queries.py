@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from members.enums import MembershipRole
 from members.tests.factories import (
     CompetenceFactory,
     CoordinatorFactory,
@@ -156,3 +157,43 @@ def test_proposal_page_stays_within_15_queries(client, who, stage):
 
     print(f"proposal page, {who}, {stage}: {queries} queries")
     assert queries <= 15, queries
+
+
+@pytest.mark.parametrize("route", ["projects:partnering_inbox", "projects:signoffs"])
+def test_partnering_pages_cost_the_same_for_1_and_30_rows(client, route):
+    """Every row asks the rules for its actions; they reuse one read of the affiliations."""
+    representative = MembershipFactory(role=MembershipRole.REPRESENTATIVE)
+    person, institution = representative.person, representative.institution
+
+    def make(n: int) -> None:
+        for _ in range(n):
+            ParticipationFactory(
+                proposal=ProposalFactory(stage=Stage.DEFINE),
+                institution=institution,
+                person=person,
+                status=ParticipationStatus.INVITED,
+            )
+            ParticipationFactory(
+                proposal=ProposalFactory(
+                    stage=Stage.DEFINE, lead=person, lead_institution=institution
+                ),
+                status=ParticipationStatus.REQUESTED,
+            )
+            ParticipationFactory(
+                proposal=ProposalFactory(stage=Stage.DEFINE),
+                institution=institution,
+                status=ParticipationStatus.ACCEPTED,
+            )
+
+    client.force_login(person)
+    url = reverse(route)
+
+    make(1)
+    one = count_queries(client, url)
+    make(29)
+    fifty = count_queries(client, url)
+    actions = client.get(url).context["participation_actions"]
+
+    print(f"{route}: {one} queries for 1 row, {fifty} for 30")
+    assert (one, fifty) == (one, one)
+    assert len(actions) == (60 if route == "projects:partnering_inbox" else 30)

@@ -22,6 +22,7 @@ from projects.models import (
     Participation,
     Proposal,
 )
+from projects.rules import is_lead
 
 # Joining --------------------------------------------------------------------------------
 
@@ -30,7 +31,8 @@ from projects.models import (
 @require_POST
 def participation_invite(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if proposal.lead_id != request.user.pk:
+    # Only the lead may invite; past the joining stages the lead is told so by the service.
+    if not is_lead.test(request.user, proposal):
         raise Http404
     form = InviteForm(request.POST)
     if not form.is_valid():
@@ -52,14 +54,9 @@ def participation_invite(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def participation_request(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    participations = selectors.proposal_consortium(proposal=proposal)
     form = JoinRequestForm(
         request.POST,
-        institutions=selectors.join_request_institutions(
-            proposal=proposal,
-            participations=participations,
-            affiliations=selectors.affiliations_of(request.user),
-        ),
+        institutions=selectors.join_request_institutions(proposal=proposal, user=request.user),
     )
     if not form.is_valid():
         errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
@@ -121,7 +118,13 @@ def participation_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
 @require_GET
 def partnering_inbox(request: HttpRequest) -> HttpResponse:
     inbox = selectors.partnering_inbox(user=request.user)
-    return render(request, "projects/partnering_inbox.html", {"inbox": inbox})
+    context = {
+        "inbox": inbox,
+        "participation_actions": selectors.participation_actions(
+            participations=[*inbox.invitations, *inbox.requests, *inbox.sent], user=request.user
+        ),
+    }
+    return render(request, "projects/partnering_inbox.html", context)
 
 
 @login_required
@@ -129,4 +132,10 @@ def partnering_inbox(request: HttpRequest) -> HttpResponse:
 def signoffs(request: HttpRequest) -> HttpResponse:
     """The representative's page: commitments awaiting their institution's sign-off."""
     pending = selectors.signoffs_for(user=request.user)
-    return render(request, "projects/signoffs.html", {"pending": pending})
+    context = {
+        "pending": pending,
+        "participation_actions": selectors.participation_actions(
+            participations=pending, user=request.user
+        ),
+    }
+    return render(request, "projects/signoffs.html", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,7 +10,8 @@ from django.views.decorators.http import require_GET
 
 from core.http import HtmxHttpRequest, render_page
 from members.models import Institution
-from projects import selectors, services
+from members.rules import affiliations_of
+from projects import selectors
 from projects.forms import (
     InviteForm,
     PartnerFilterForm,
@@ -28,7 +30,7 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     from projects import matching
 
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if not (proposal.lead_id == request.user.pk or request.user.is_coordinator):
+    if not rules.has_perm("projects.find_partners", request.user, proposal):
         raise Http404
     form = PartnerFilterForm(request.GET or None)
     filters = form.filters()
@@ -50,8 +52,7 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "people": people,
         "institutions": institutions,
         "why_not": why_not,
-        "can_invite": proposal.lead_id == request.user.pk
-        and proposal.stage in services.JOINING_STAGES,
+        "can_invite": rules.has_perm("projects.invite_partners", request.user, proposal),
         "invite_form": InviteForm(),
     }
     return render_page(request, "projects/find_partners.html", context, partial="results")
@@ -64,15 +65,14 @@ def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     from projects import matching
 
     proposal = selectors.proposal_get(user=request.user, slug=slug)
-    if not (proposal.lead_id == request.user.pk or request.user.is_coordinator):
+    if not rules.has_perm("projects.find_partners", request.user, proposal):
         raise Http404
     result = matching.build_consortia(proposal=proposal)
     context = {
         "proposal": proposal,
         "result": result,
         "rules": ConsortiumRules.current(),
-        "can_invite": proposal.lead_id == request.user.pk
-        and proposal.stage in services.JOINING_STAGES,
+        "can_invite": rules.has_perm("projects.invite_partners", request.user, proposal),
     }
     return render(request, "projects/consortium_builder.html", context)
 
@@ -83,7 +83,7 @@ def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
     """Reverse matching: open calls in Define that need the user's, or their institution's, expertise."""
     from projects import matching
 
-    affiliations = selectors.affiliations_of(request.user)
+    affiliations = affiliations_of(request.user)
     if not affiliations.member_of:
         for_me, for_institutions = [], []
     else:

@@ -15,7 +15,7 @@ from core.exceptions import DomainError, NotPermitted
 from core.http import HtmxHttpRequest, render_page
 from members.selectors import competence_vocabulary
 from projects import selectors, services
-from projects.enums import MilestoneStatus, Stage, Visibility
+from projects.enums import DEFINE_STAGES, MilestoneStatus, Stage
 from projects.forms import (
     JoinRequestForm,
     MilestoneForm,
@@ -62,37 +62,22 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 # One proposal ---------------------------------------------------------------------------
 
 
-DRIVE_STAGES = (Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED)
-DEFINE_STAGES = (Stage.DRAFT, Stage.DEFINE, Stage.CHANGES_REQUESTED)
-
-
 @require_GET
 def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     user = request.user
     reviews = selectors.reviews_visible_to(proposal=proposal, user=user)
     revisions = selectors.proposal_revisions(proposal=proposal)
-    diff_since_review = None
-    if reviews.own and revisions and reviews.own.revision_number < revisions[0].number:
-        old = next((r for r in revisions if r.number == reviews.own.revision_number), None)
-        if old is not None:
-            diff_since_review = selectors.revision_diff(old=old, new=revisions[0])
-    in_drive = proposal.stage in DRIVE_STAGES
+    # Loaded first: the rules asked below read these rows rather than query them again.
     consortium = selectors.proposal_consortium(proposal=proposal)
     required = selectors.proposal_required_competences(proposal=proposal)
-    affiliations = selectors.affiliations_of(user)
-    join_form = None
-    if (
-        proposal.stage in services.JOINING_STAGES
-        and proposal.visibility == Visibility.OPEN_CALL
-        and user.is_authenticated
-        and proposal.lead_id != user.pk
-    ):
-        institutions = selectors.join_request_institutions(
-            proposal=proposal, participations=consortium, affiliations=affiliations
+    join_form = (
+        JoinRequestForm(
+            institutions=selectors.join_request_institutions(proposal=proposal, user=user)
         )
-        if affiliations.member_of and institutions.exists():
-            join_form = JoinRequestForm(institutions=institutions)
+        if rules.has_perm("projects.request_to_join", user, proposal)
+        else None
+    )
     # Checked once with the rows loaded here; the actions' preconditions reuse it.
     rule_results = (
         services.consortium_check(
@@ -110,8 +95,9 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "consortium": consortium,
         "participation_actions": selectors.participation_actions(
-            proposal=proposal, participations=consortium, user=user, affiliations=affiliations
+            participations=consortium, user=user
         ),
+        "can_invite": rules.has_perm("projects.invite_partners", user, proposal),
         "join_form": join_form,
         "required": required,
         "coverage": selectors.coverage_matrix(required=required, participations=consortium)
@@ -122,7 +108,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "revisions": revisions,
         "reviews": reviews,
         "own_assignment": reviews.own_assignment,
-        "diff_since_review": diff_since_review,
+        "diff_since_review": selectors.diff_since_own_review(reviews=reviews, revisions=revisions),
         "can_edit": rules.has_perm("projects.edit_proposal", user, proposal),
         "can_decide": proposal.stage == Stage.REVIEW
         and rules.has_perm("projects.decide_proposal", user),
@@ -132,15 +118,12 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if reviews.show_names and reviews.reviews
         else None,
         "decisions": list(proposal.decisions.all())
-        if user.is_authenticated and (user.pk == proposal.lead_id or user.is_coordinator)
+        if rules.has_perm("projects.view_decisions", user, proposal)
         else [],
     }
-    if in_drive:
+    if proposal.is_kicked_off:
         context |= {
-            "can_drive": proposal.stage == Stage.DRIVE
-            and selectors.is_consortium_member(
-                proposal=proposal, participations=consortium, user=user, affiliations=affiliations
-            ),
+            "can_drive": rules.has_perm("projects.manage_milestones", user, proposal),
             "milestones": list(proposal.milestones.all()),
             "updates": list(proposal.progress_updates.select_related("author")[:20]),
             "milestone_form": MilestoneForm(),
