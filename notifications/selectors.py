@@ -21,9 +21,8 @@ from django.utils.translation import ngettext
 
 from members.models import Membership, User
 from notifications.enums import OpenActionKind
-from projects.enums import AssignmentStatus, ParticipationStatus, Stage
+from projects.enums import JOINING_STAGES, AssignmentStatus, ParticipationStatus, Stage
 from projects.models import Participation, Proposal, ReviewAssignment
-from projects.services import JOINING_STAGES
 
 # The rules ------------------------------------------------------------------------------
 
