@@ -48,6 +48,8 @@ def _compared_strings(text: str) -> list[str]:
     return [
         match["right"] if match["right"] is not None else match["left"]
         for tag in TAG.findall(text)
+        # The navigation compares URL names, which may spell like an enum value.
+        if "resolver_match" not in tag
         for match in COMPARED.finditer(tag)
     ]
 

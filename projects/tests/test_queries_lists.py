@@ -82,7 +82,7 @@ def test_reviewer_inbox_queries(client, django_assert_num_queries, lead, rows):
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_partnering_inbox_queries(client, django_assert_num_queries, lead, rows):
-    """Invitations, requests, sent items: each with proposal, lead, institutions, person (6)."""
+    """Invitations, requests, sent items with what a row shows, and the user's affiliations (7)."""
     home = InstitutionFactory()
     membership = MembershipFactory(institution=home, role=MembershipRole.REPRESENTATIVE)
     user = membership.person
@@ -99,7 +99,7 @@ def test_partnering_inbox_queries(client, django_assert_num_queries, lead, rows)
         ParticipationFactory(proposal=proposal, status=ParticipationStatus.INVITED)
     client.force_login(user)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("projects:partnering_inbox"))
 
     inbox = response.context["inbox"]
@@ -108,7 +108,7 @@ def test_partnering_inbox_queries(client, django_assert_num_queries, lead, rows)
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_signoffs_queries(client, django_assert_num_queries, lead, rows):
-    """The accepted participations of the represented institutions, with what a row shows (4)."""
+    """Accepted participations of the represented institutions, and the user's affiliations (5)."""
     home = InstitutionFactory()
     representative = MembershipFactory(institution=home, role=MembershipRole.REPRESENTATIVE)
     researcher = MembershipFactory(institution=home).person
@@ -121,7 +121,7 @@ def test_signoffs_queries(client, django_assert_num_queries, lead, rows):
         )
     client.force_login(representative.person)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("projects:signoffs"))
 
     assert len(response.context["pending"]) == rows
