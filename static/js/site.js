@@ -19,3 +19,26 @@ document.addEventListener("click", (event) => {
     }
   });
 });
+
+// The bell in the header asks for its count (htmx listens for "bell-refresh") every
+// minute while the page is in view, and at once when the reader comes back to the tab;
+// a hidden tab does not poll.
+const BELL_REFRESH_MS = 60_000;
+
+function refreshBell() {
+  if (document.getElementById("notification-bell")) {
+    document.body.dispatchEvent(new Event("bell-refresh"));
+  }
+}
+
+setInterval(() => {
+  if (document.visibilityState === "visible") {
+    refreshBell();
+  }
+}, BELL_REFRESH_MS);
+
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") {
+    refreshBell();
+  }
+});
