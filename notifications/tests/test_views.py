@@ -426,3 +426,33 @@ def test_proposal_page_links_the_mail_log_for_whoever_may_see_it(
 
     mail_log = reverse("notifications:mail_log", args=[proposal.slug])
     assert (f'href="{mail_log}"' in response.text) == linked
+
+
+# German -----------------------------------------------------------------------------------
+
+
+def test_notifications_page_speaks_german(client, user):
+    NotificationFactory(recipient=user, action_required=True)
+
+    response = client.get(LIST, headers={"Accept-Language": "de"})
+
+    html = response.text
+    assert "<h1>Benachrichtigungen</h1>" in html
+    assert ">Vorschlag angenommen</a>" in html
+    assert '<span class="badge badge--warning">Handlung erforderlich</span>' in html
+    assert "Alle als gelesen markieren" in html
+    assert "Benachrichtigungen: 1 ungelesen" in html
+
+
+def test_preferences_page_speaks_german(client, user):
+    response = client.get(PREFERENCES, headers={"Accept-Language": "de"})
+
+    legends = re.findall(r"<legend>(.*?)</legend>", response.text)
+    assert legends == [
+        "Meine Vorschläge",
+        "Partnerschaften",
+        "Begutachtung",
+        "Koordination",
+        "Erinnerungen",
+    ]
+    assert "Tägliche Zusammenfassung" in response.text
