@@ -40,6 +40,6 @@ def test_bell_counts_unread_until_all_are_marked_read(signed_in_page):
     # Something new happens; the bell learns of it when it refreshes (each minute, or when
     # the reader comes back to the tab), without reloading the page.
     NotificationFactory(recipient=person, proposal=proposal)
-    page.evaluate("document.body.dispatchEvent(new Event('bell-refresh'))")
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
     expect(page.locator("#notification-bell .bell__count")).to_have_text("1")
     assert page.console_errors == []
