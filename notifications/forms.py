@@ -60,10 +60,6 @@ class NotificationFilterForm(forms.Form):
             "kind": data.get("kind") or None,
         }
 
-    @property
-    def is_filtered(self) -> bool:
-        return any(self.filters().values())
-
 
 class PreferencesForm(forms.Form):
     """One choice of email frequency per category; in-app notifications are always on."""
