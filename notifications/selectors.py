@@ -1,4 +1,5 @@
-"""Reads of the notifications app: what waits for a person, computed from the data itself.
+"""Reads of the notifications app: what waits for a person, their notifications, preferences
+and the mail log.
 
 Each open action has one rule here, a queryset over everything of its kind that waits.
 The dashboard's "Waiting for you" narrows each rule to the signed-in person; the reminders
@@ -14,13 +15,15 @@ from datetime import datetime
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce, Greatest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Membership, User
-from notifications.enums import OpenActionKind
+from notifications.enums import DEFAULT_FREQUENCY, Category, Frequency, OpenActionKind
+from notifications.models import EmailDelivery, Notification, Preference
 from projects.enums import JOINING_STAGES, AssignmentStatus, ParticipationStatus, Stage
 from projects.models import Participation, Proposal, ReviewAssignment
 
@@ -316,3 +319,111 @@ def open_actions_for(*, user: User) -> OpenActions:
     items += [_returned_action(p) for p in returned]
     items.sort(key=lambda item: (not item.is_overdue, item.since))
     return OpenActions(items=items)
+
+
+# In-app notifications ---------------------------------------------------------------------
+
+# Where the unread count is kept on the user object for the rest of the request.
+UNREAD_CACHE = "_unread_notifications"
+
+
+def unread_count(*, user) -> int:
+    """How many of the user's notifications are unread: one indexed query per request.
+
+    Kept on the user object (one per request), because the header's bell and the page
+    below it both ask; the services that mark read forget it.
+    """
+    if not user.is_authenticated:
+        return 0
+    if UNREAD_CACHE not in user.__dict__:
+        user.__dict__[UNREAD_CACHE] = Notification.objects.for_user(user).unread().count()
+    return user.__dict__[UNREAD_CACHE]
+
+
+def notification_list(
+    *, user, proposal_id: int | None = None, kind: str | None = None
+) -> QuerySet[Notification]:
+    """The user's notifications, newest first, with what a list row shows."""
+    qs = Notification.objects.for_user(user).select_related(
+        "proposal", "institution", "event__actor"
+    )
+    if proposal_id is not None:
+        qs = qs.filter(proposal_id=proposal_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-created_at", "-pk")
+
+
+def notification_get(*, user, pk: int) -> Notification:
+    """One of the user's own notifications; anybody else's answers 404."""
+    return get_object_or_404(
+        Notification.objects.for_user(user).select_related(
+            "proposal", "institution", "event__actor"
+        ),
+        pk=pk,
+    )
+
+
+def notification_proposals(*, user) -> list[tuple[int, str, str]]:
+    """(pk, slug, title) of each proposal the user has notifications about, by title."""
+    about = Notification.objects.for_user(user).filter(proposal__isnull=False).values("proposal")
+    return list(
+        Proposal.objects.filter(pk__in=about).order_by("title").values_list("pk", "slug", "title")
+    )
+
+
+def notification_proposal(*, user, slug: str) -> Proposal | None:
+    """The proposal of that slug if the user has notifications about it."""
+    about = Notification.objects.for_user(user).values("proposal")
+    return Proposal.objects.filter(slug=slug, pk__in=about).first()
+
+
+def notification_kinds(*, user) -> set[str]:
+    """The kinds of notification the user has received."""
+    return set(
+        Notification.objects.for_user(user).order_by().values_list("kind", flat=True).distinct()
+    )
+
+
+# Email preferences ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryPreference:
+    category: Category
+    frequency: Frequency
+    default: Frequency
+
+    @property
+    def is_default(self) -> bool:
+        return self.frequency == self.default
+
+
+def preferences_of(*, user: User) -> list[CategoryPreference]:
+    """The user's email frequency per category, the default where they chose none."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("category", "frequency"))
+    return [
+        CategoryPreference(
+            category=category,
+            frequency=Frequency(chosen.get(category, DEFAULT_FREQUENCY[category])),
+            default=DEFAULT_FREQUENCY[category],
+        )
+        for category in Category
+    ]
+
+
+# The mail log -----------------------------------------------------------------------------
+
+
+def proposal_for_mail_log(*, user, slug: str) -> Proposal:
+    """The proposal whose mail log is asked for, if the user may see the proposal at all."""
+    return get_object_or_404(Proposal.objects.visible_to(user), slug=slug)
+
+
+def mail_log(*, proposal: Proposal) -> QuerySet[EmailDelivery]:
+    """Every email delivery about the proposal with its recipient, newest first."""
+    return (
+        EmailDelivery.objects.filter(notification__proposal=proposal)
+        .select_related("notification__recipient")
+        .order_by("-notification__created_at", "-pk")
+    )

@@ -1,66 +1,45 @@
-"""Waiting for you in a real browser: from the dashboard to where each action is done."""
+"""The bell and the notifications page in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
-from members.enums import MembershipRole
-from members.tests.factories import InstitutionFactory, MembershipFactory
-from projects.enums import ParticipationStatus, Stage
-from projects.models import Participation
-from projects.services import participation_invite
+from members.tests.factories import MembershipFactory
+from notifications.enums import NotificationKind
+from notifications.models import Notification
+from notifications.tests.factories import NotificationFactory
 from projects.tests.factories import ProposalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_invitee_and_representative_act_from_waiting_for_you(signed_in_page):
-    ibm = InstitutionFactory(name="IBM", short_name="IBM", kind="company")
-    tum = InstitutionFactory(name="Technical University of Munich", short_name="TUM")
-    lead = MembershipFactory(institution=ibm, person__display_name="Mei Lin Chen").person
-    felix = MembershipFactory(institution=tum, person__display_name="Felix Wagner").person
-    lena = MembershipFactory(
-        institution=tum, role=MembershipRole.REPRESENTATIVE, person__display_name="Lena Maier"
-    ).person
-    proposal = ProposalFactory(
-        stage=Stage.DEFINE, lead=lead, lead_institution=ibm, title="Open robot learning"
-    )
-    participation_invite(proposal=proposal, actor=lead, institution=tum, person=felix)
+def test_bell_counts_unread_until_all_are_marked_read(signed_in_page):
+    person = MembershipFactory().person
+    proposal = ProposalFactory(title="Open robot model")
+    NotificationFactory(recipient=person, proposal=proposal)
+    NotificationFactory(recipient=person, proposal=proposal, kind=NotificationKind.INVITATION_SENT)
+    page = signed_in_page(person)
 
-    # Felix signs in to his dashboard; the invitation is the first thing on it.
-    felix_page = signed_in_page(felix)
-    panel = felix_page.locator(".open-actions")
-    assert panel.locator(".open-actions__count").inner_text() == "1"
-    assert panel.locator(".open-action__kind").all_inner_texts() == ["INVITATION TO ANSWER"]
-    panel.get_by_role("link", name="Answer Open robot learning").click()
-    felix_page.get_by_role("button", name="Accept").click()
-    felix_page.get_by_text("Accepted.").wait_for()
-    felix_page.goto("/dashboard/")
-    felix_page.get_by_text("Nothing is waiting for you.").wait_for()
+    # The header of any page shows the count; the bell leads to the notifications page.
+    bell = page.locator("#notification-bell")
+    expect(bell.locator(".bell__count")).to_have_text("2")
+    bell.click()
+    page.wait_for_url("**/notifications/")
+    expect(page.locator(".notification--unread")).to_have_count(2)
 
-    # Lena, TUM's representative, now has the sign-off waiting, and does it from there.
-    lena_page = signed_in_page(lena)
-    lena_panel = lena_page.locator(".open-actions")
-    assert lena_panel.locator(".open-action__kind").all_inner_texts() == ["COMMITMENT TO SIGN OFF"]
-    lena_panel.get_by_role("link", name="Sign off Open robot learning").click()
-    lena_page.get_by_role("button", name="Confirm commitment").click()
-    lena_page.get_by_text("Confirmed: your institution's commitment now counts.").wait_for()
-    lena_page.goto("/dashboard/")
-    lena_page.get_by_text("Nothing is waiting for you.").wait_for()
+    # Marking all read swaps the list and the bell in place (htmx): no count any more.
+    page.get_by_role("button", name="Mark all read").click()
+    expect(page.get_by_text("All read.")).to_be_visible()
+    expect(page.locator(".notification--unread")).to_have_count(0)
+    expect(bell.locator(".bell__count")).to_have_count(0)
+    assert Notification.objects.filter(recipient=person, read_at=None).count() == 0
 
-    participation = Participation.objects.get(institution=tum)
-    assert (participation.status, participation.confirmed_by) == (
-        ParticipationStatus.CONFIRMED,
-        lena,
-    )
-    for page in (felix_page, lena_page):
-        assert page.console_errors == []
+    # And it stays so on the next page.
+    page.goto("/proposals/")
+    expect(page.locator("#notification-bell .bell__count")).to_have_count(0)
 
-
-def test_dashboard_fits_a_phone_screen(signed_in_page):
-    researcher = MembershipFactory(person__display_name="Felix Wagner").person
-    page = signed_in_page(researcher)
-
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.reload()
-
-    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    # Something new happens; the bell learns of it when it refreshes (each minute, or when
+    # the reader comes back to the tab), without reloading the page.
+    NotificationFactory(recipient=person, proposal=proposal)
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(page.locator("#notification-bell .bell__count")).to_have_text("1")
     assert page.console_errors == []
