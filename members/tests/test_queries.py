@@ -68,13 +68,13 @@ def _add_pending(institution, rows: int) -> None:
 
 
 # Directory: countries, competences (filter choices), count, page, competences of the page;
-# a signed-in person adds session, user, the coordinator check and the header's unread
-# notifications count (the htmx partial has no header).
+# a signed-in person adds session, user (read with the coordinator check and the header's
+# unread count, see alliance.auth) and the page's own permission checks.
 
 
 @pytest.mark.parametrize("rows", ROWS)
 @pytest.mark.parametrize("params", [{}, FILTERS], ids=["all", "filtered"])
-@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 5), ("as_researcher", 9)])
+@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 5), ("as_researcher", 8)])
 def test_institution_list_queries(
     request, django_assert_num_queries, competences, rows, params, viewer, queries
 ):
@@ -90,7 +90,7 @@ def test_institution_list_queries(
 
 
 @pytest.mark.parametrize("rows", ROWS)
-@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 5), ("as_researcher", 8)])
+@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 5), ("as_researcher", 7)])
 def test_institution_list_htmx_queries(
     request, django_assert_num_queries, competences, rows, viewer, queries
 ):
@@ -106,12 +106,12 @@ def test_institution_list_htmx_queries(
 
 
 # Institution page: institution, domains, competences, people; a signed-in person adds
-# session, user, coordinator check, their active affiliations (read once for every rule)
-# and the unread count.
+# session, user (with the coordinator check and the unread count) and their active
+# affiliations (read once for every rule).
 
 
 @pytest.mark.parametrize("rows", ROWS)
-@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 4), ("as_researcher", 9)])
+@pytest.mark.parametrize(("viewer", "queries"), [("as_visitor", 4), ("as_researcher", 8)])
 def test_institution_detail_queries(
     request, django_assert_num_queries, institution, competences, rows, viewer, queries
 ):
@@ -134,14 +134,14 @@ def test_institution_detail_queries_for_representative(
     _add_pending(institution, rows)
     client.force_login(representative)
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("members:institution_detail", args=["tum"]))
 
     assert response.context["pending_count"] == rows
 
 
-# Management pages: session, user, institution, coordinator check, permission, then the rows,
-# and the header's unread notifications count.
+# Management pages: session, user (with the coordinator check and the unread count),
+# institution, permission, then the rows.
 
 
 @pytest.mark.parametrize("rows", ROWS)
@@ -153,7 +153,7 @@ def test_institution_people_queries(
         MembershipFactory(institution=institution)
     client.force_login(representative)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("members:institution_people", args=["tum"]))
 
     assert len(response.context["pending"]) == rows
@@ -167,7 +167,7 @@ def test_representative_inbox_queries(
     _add_pending(institution, rows)
     client.force_login(representative)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("members:representative_inbox"))
 
     assert len(response.context["page_obj"]) == rows
@@ -181,7 +181,7 @@ def test_representative_inbox_queries_for_coordinator(
         _add_pending(InstitutionFactory(name=f"Institute {n:02}"), 1)
     client.force_login(coordinator)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("members:representative_inbox"))
 
     assert len(response.context["page_obj"]) == rows
@@ -217,7 +217,7 @@ def test_my_affiliations_queries(client, django_assert_num_queries, rows):
         )
     client.force_login(person)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("members:my_affiliations"))
 
     assert len(response.context["memberships"]) == rows

@@ -31,13 +31,13 @@ def _notifications(user, rows: int) -> None:
 @pytest.mark.parametrize("rows", ROWS)
 @pytest.mark.parametrize("params", [{}, {"kind": NotificationKind.AFFILIATION_REQUESTED}])
 def test_notification_list_queries(client, django_assert_num_queries, rows, params):
-    """Session, user, coordinator check (navigation), proposals and kinds to filter by,
-    the unread count (shared by the page and the bell), count, page."""
+    """Session, user (with the coordinator check and the unread count, see alliance.auth),
+    proposals and kinds to filter by, count, page."""
     user = UserFactory()
     _notifications(user, rows)
     client.force_login(user)
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(reverse("notifications:list"), params)
 
     expected = Notification.objects.filter(recipient=user, **params).count()
@@ -82,13 +82,13 @@ def test_badge_queries(client, django_assert_num_queries):
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_mail_log_queries(client, django_assert_num_queries, rows):
-    """Session, user, coordinator check, proposal, bell, count, page with recipients."""
+    """Session, user (with the coordinator check and the bell's count), proposal, count, page."""
     proposal = ProposalFactory(stage="define")
     for _ in range(rows):
         EmailDeliveryFactory(notification=NotificationFactory(proposal=proposal))
     client.force_login(proposal.lead)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("notifications:mail_log", args=[proposal.slug]))
 
     assert len(response.context["page_obj"]) == min(rows, 25)
