@@ -99,3 +99,16 @@ def researcher(institution):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in this process, as the embedded mode does, also when REDIS_URL is set."""
+    from alliance.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

@@ -141,7 +141,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 # handed out before it gives the message to another worker: a worker killed mid-task has its
 # task run again after this long. It must be longer than any task runs and than any delay a
 # task is sent with (a countdown or retry is held, unacknowledged, by the worker that
-# received it): the longest is the email retry's ceiling.
+# received it): the longest is the email retry's ceiling, EMAIL_RETRY_MAX_DELAY.
 BROKER_VISIBILITY_TIMEOUT = 30 * 60
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
@@ -192,6 +192,30 @@ def _mailers(url: str) -> dict:
 MAILERS = _mailers(env("EMAIL_URL", default="console:"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Alliance Hub <hub@alliance.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# What emails call the site, and where their links point (emails are written by workers,
+# which have no request to take the host from).
+SITE_NAME = "Alliance Hub"
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# An email the SMTP server refuses (account emails and notifications alike) is tried again
+# after EMAIL_RETRY_DELAY seconds, doubling each time up to EMAIL_RETRY_MAX_DELAY (shorter than
+# the broker's visibility timeout), EMAIL_ATTEMPTS times in all; then a notification's
+# delivery is failed, and staff re-send it from the admin. Defaults: after 1, 2, 4, 8 and 16
+# minutes, failed after ~31.
+EMAIL_ATTEMPTS = env.int("EMAIL_ATTEMPTS", default=6)
+EMAIL_RETRY_DELAY = env.float("EMAIL_RETRY_DELAY", default=60.0)
+EMAIL_RETRY_MAX_DELAY = env.float("EMAIL_RETRY_MAX_DELAY", default=20 * 60.0)
+if EMAIL_RETRY_MAX_DELAY >= BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_MAX_DELAY must be shorter than the broker's visibility timeout."
+    )
+# A delivery claimed this long ago and still "sending" was abandoned by a worker that died:
+# the sweeper gives it back (an email the SMTP server had already accepted then goes twice).
+NOTIFICATIONS_SENDING_LEASE = env.int("NOTIFICATIONS_SENDING_LEASE", default=10 * 60)
+# How long the one-click unsubscribe link in an email works.
+NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE = env.int(
+    "NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE", default=90 * 24 * 60 * 60
+)
 
 # Accounts
 AUTH_USER_MODEL = "members.User"
