@@ -151,6 +151,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "notifications.tasks.task_sweep_outbox", "schedule": 60.0},
+    "sweep-deliveries": {
+        "task": "notifications.tasks.task_sweep_deliveries",
+        "schedule": 60.0,
+    },
+    "send-digests": {"task": "notifications.tasks.task_send_digests", "schedule": 5 * 60.0},
 }
 # alliance is not an installed app, so autodiscovery does not find alliance/tasks.py.
 CELERY_IMPORTS = ["alliance.tasks"]

@@ -16,4 +16,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("projects.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
