@@ -18,8 +18,12 @@ from members.tests.factories import (
 
 IN_CI = bool(os.environ.get("CI"))
 
-# Browser (Playwright + system Chromium) and real Celery worker fixtures.
-pytest_plugins = ["alliance.tests.fixtures_browser", "alliance.tests.fixtures_celery"]
+# Browser (Playwright + system Chromium), real Celery worker and real SMTP server fixtures.
+pytest_plugins = [
+    "alliance.tests.fixtures_browser",
+    "alliance.tests.fixtures_celery",
+    "alliance.tests.fixtures_smtp",
+]
 
 
 def require(condition: bool, reason: str) -> None:
