@@ -18,10 +18,12 @@ from members.tests.factories import (
 
 IN_CI = bool(os.environ.get("CI"))
 
-# Browser (Playwright + system Chromium) and real Celery worker fixtures.
+# Browser (Playwright + system Chromium), real Celery worker, real SMTP server and the
+# delivery fault tests' real parts.
 pytest_plugins = [
     "alliance.tests.fixtures_browser",
     "alliance.tests.fixtures_celery",
+    "alliance.tests.fixtures_smtp",
     "notifications.tests.harness",
 ]
 
@@ -103,3 +105,16 @@ def researcher(institution):
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory()
+
+
+@pytest.fixture
+def eager_tasks():
+    """Run Celery tasks in this process, as the embedded mode does, also when REDIS_URL is set."""
+    from alliance.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

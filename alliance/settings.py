@@ -103,6 +103,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis is broker and cache when REDIS_URL is set; without it Celery runs tasks eagerly
 # in-process and the cache is local memory (one process only).
 REDIS_URL = env("REDIS_URL", default="")
+# Every call to Redis (cache and broker) gives up after this long; after one did, core.circuit
+# skips Redis for a few seconds: a request waits about this long at most, whatever Redis does.
+REDIS_SOCKET_TIMEOUT = 0.5
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -110,7 +113,10 @@ if REDIS_URL:
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="alliance"),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         }
     }
 else:
@@ -120,18 +126,28 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it has run, not when it is received; a worker that dies mid-task
+# leaves its message to be delivered again (every task is safe to run twice: deliveries are
+# claimed before sending), one message at a time per worker process.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A request that enqueues must not hang on a broker outage: give up quickly, the
-# outbox sweeper re-enqueues whatever was not delivered.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
+# A request that enqueues must not hang on a broker outage: one try, then give up; the
+# sweepers re-enqueue whatever was not delivered. (A retry would reconnect twice, each
+# waiting out a timeout on a frozen Redis; after a restart redis-py reconnects by itself.)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+# The visibility timeout is how long Redis waits for the acknowledgement of a message it
+# handed out before it gives the message to another worker: a worker killed mid-task has its
+# task run again after this long. It must be longer than any task runs and than any delay a
+# task is sent with (a countdown or retry is held, unacknowledged, by the worker that
+# received it): the longest is the email retry's ceiling, EMAIL_RETRY_MAX_DELAY.
+BROKER_VISIBILITY_TIMEOUT = 30 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
 }
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_TIMEZONE = "UTC"
 # One queue unless told otherwise; tests give each run (and each fault test's worker) its own.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
@@ -142,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.task_send_reminders",
         "schedule": env.float("REMINDERS_EVERY_SECONDS", default=3600.0),
     },
+    "sweep-deliveries": {
+        "task": "notifications.tasks.task_sweep_deliveries",
+        "schedule": 60.0,
+    },
+    "send-digests": {"task": "notifications.tasks.task_send_digests", "schedule": 5 * 60.0},
 }
 # alliance is not an installed app, so autodiscovery does not find alliance/tasks.py.
 CELERY_IMPORTS = ["alliance.tasks"]
@@ -183,6 +204,30 @@ def _mailers(url: str) -> dict:
 MAILERS = _mailers(env("EMAIL_URL", default="console:"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Alliance Hub <hub@alliance.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# What emails call the site, and where their links point (emails are written by workers,
+# which have no request to take the host from).
+SITE_NAME = "Alliance Hub"
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# An email the SMTP server refuses (account emails and notifications alike) is tried again
+# after EMAIL_RETRY_DELAY seconds, doubling each time up to EMAIL_RETRY_MAX_DELAY (shorter than
+# the broker's visibility timeout), EMAIL_ATTEMPTS times in all; then a notification's
+# delivery is failed, and staff re-send it from the admin. Defaults: after 1, 2, 4, 8 and 16
+# minutes, failed after ~31.
+EMAIL_ATTEMPTS = env.int("EMAIL_ATTEMPTS", default=6)
+EMAIL_RETRY_DELAY = env.float("EMAIL_RETRY_DELAY", default=60.0)
+EMAIL_RETRY_MAX_DELAY = env.float("EMAIL_RETRY_MAX_DELAY", default=20 * 60.0)
+if EMAIL_RETRY_MAX_DELAY >= BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "EMAIL_RETRY_MAX_DELAY must be shorter than the broker's visibility timeout."
+    )
+# A delivery claimed this long ago and still "sending" was abandoned by a worker that died:
+# the sweeper gives it back (an email the SMTP server had already accepted then goes twice).
+NOTIFICATIONS_SENDING_LEASE = env.int("NOTIFICATIONS_SENDING_LEASE", default=10 * 60)
+# How long the one-click unsubscribe link in an email works.
+NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE = env.int(
+    "NOTIFICATIONS_UNSUBSCRIBE_MAX_AGE", default=90 * 24 * 60 * 60
+)
 
 # Accounts
 AUTH_USER_MODEL = "members.User"

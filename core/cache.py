@@ -3,7 +3,8 @@
 Redis is both broker and cache. An outage may delay work (the outbox sweeper catches up)
 but must not fail a request, so every cache call that cannot reach Redis logs once and
 answers as a miss: reads return the default, writes are dropped, and allauth's rate
-limits fail open until Redis is back.
+limits fail open until Redis is back. After a call failed, the next ones skip Redis for a few
+seconds (``core.circuit``), so that a request waits for one timeout at most.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from core import circuit
 
 logger = logging.getLogger(__name__)
 
@@ -26,9 +29,14 @@ def _degrade(fallback):
     def decorator(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
+            # Writes go to the first server: that is the one whose silence costs the wait.
+            server = self._servers[0]
+            if circuit.is_open(server):
+                return fallback(*args, **kwargs)
             try:
                 return method(self, *args, **kwargs)
             except UNREACHABLE:
+                circuit.trip(server)
                 logger.warning("Cache unreachable; %s answered as a miss", method.__name__)
                 return fallback(*args, **kwargs)
 

@@ -5,8 +5,16 @@ from __future__ import annotations
 import logging
 
 from celery import current_app
+from kombu.exceptions import OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from core import circuit
 
 logger = logging.getLogger(__name__)
+
+# What a broker that cannot be reached raises (kombu wraps most of it in OperationalError).
+UNREACHABLE = (OperationalError, RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def registered_task(name: str):
@@ -23,12 +31,22 @@ def enqueue(task_name: str, **kwargs) -> bool:
 
     By name, so that a lower layer can start a task that a higher one defines. Eager mode
     (the embedded default) runs it here and now. A broker outage is logged, never raised:
-    every caller has a sweeper or a fallback that catches up.
+    every caller has a sweeper or a fallback that catches up. After a publish timed out the
+    broker is skipped for a few seconds (``core.circuit``): one request waits once at most.
     """
+    app = current_app
+    broker = app.conf.broker_url
+    eager = app.conf.task_always_eager
+    if not eager and circuit.is_open(broker):
+        logger.warning("Broker skipped after a failure; %s%r will be caught up", task_name, kwargs)
+        return False
     try:
         task = registered_task(task_name)
         task.apply_async(kwargs=kwargs)
-    except Exception:
+    except Exception as error:
+        # Eagerly, what failed was the task itself, not the broker.
+        if not eager and isinstance(error, UNREACHABLE):
+            circuit.trip(broker)
         logger.warning(
             "Could not enqueue %s%r; it will be caught up", task_name, kwargs, exc_info=True
         )

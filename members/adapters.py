@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
+from core.mail import email_send_later
 from members import services
 
 
@@ -33,3 +39,15 @@ class AccountAdapter(DefaultAccountAdapter):
                     % {"institution": membership.institution},
                 )
         return confirmed
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render the email here (the request's language and host), send it from the worker.
+
+        Without django.contrib.sites allauth names the site after the request's host
+        ("127.0.0.1:8000"); the emails name it Alliance Hub.
+        """
+        request = allauth_context.request
+        host = request.get_host() if request else urlsplit(settings.SITE_URL).netloc
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=host)
+        context = {"request": request, "email": email, "current_site": site, **context}
+        email_send_later(message=self.render_mail(template_prefix, email, context))

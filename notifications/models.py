@@ -218,3 +218,27 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.threshold})"
+
+
+class Digest(models.Model):
+    """A digest email sent to a person; none goes out within 20 hours of the last one."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="email_digests",
+        verbose_name=_("recipient"),
+    )
+    frequency = models.CharField(_("period"), max_length=8, choices=Frequency)
+    items = models.PositiveIntegerField(_("items"))
+    sent_at = models.DateTimeField(_("sent"))
+    message_id = models.CharField(_("Message-ID"), max_length=200)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("email digest")
+        verbose_name_plural = _("email digests")
+        indexes = [models.Index(fields=["recipient", "-sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} → {self.recipient} ({self.sent_at:%Y-%m-%d %H:%M})"

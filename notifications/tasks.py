@@ -8,6 +8,12 @@ from celery import shared_task
 from django.utils import timezone
 
 from core.models import EventState, OutboxEvent
+from notifications.delivery import (
+    deliveries_send_instant,
+    deliveries_sweep,
+    digest_send,
+    digests_enqueue,
+)
 from notifications.reminders import reminders_send
 
 
@@ -42,3 +48,34 @@ def task_sweep_outbox() -> int:
 def task_send_reminders() -> int:
     """Remind people of what has waited too long, once per threshold; on beat."""
     return sum(reminders_send().values())
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=None)
+def task_send_instant(self, *, recipient_id: int, proposal_id: int | None = None) -> int:
+    """Send one person's due instant emails about one proposal; retry while SMTP refuses.
+
+    How often is counted on the rows (EMAIL_ATTEMPTS), not here: a run started by the
+    sweeper or the admin counts as a try too.
+    """
+    result = deliveries_send_instant(recipient_id=recipient_id, proposal_id=proposal_id)
+    if result.retry_in is not None:
+        raise self.retry(countdown=result.retry_in)
+    return result.sent
+
+
+@shared_task(ignore_result=True)
+def task_send_digest(*, recipient_id: int) -> int:
+    """Send one person's digest; refused, its items wait for the next beat after the backoff."""
+    return digest_send(recipient_id=recipient_id).sent
+
+
+@shared_task(ignore_result=True)
+def task_send_digests() -> int:
+    """Start the digest of everyone whose digest is due; on beat every few minutes."""
+    return digests_enqueue()
+
+
+@shared_task(ignore_result=True)
+def task_sweep_deliveries() -> int:
+    """Re-enqueue instant emails whose task never came, or whose worker died; on beat."""
+    return deliveries_sweep()

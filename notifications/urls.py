@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/read/", views.notification_mark_read, name="mark_read"),
     path("preferences/", views.preferences, name="preferences"),
     path("proposals/<slug:slug>/mail/", views.mail_log, name="mail_log"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -1,4 +1,4 @@
-"""The bell, the notifications page, email preferences and a proposal's mail log."""
+"""The bell, the notifications page, email preferences, a proposal's mail log, unsubscribing."""
 
 from __future__ import annotations
 
@@ -6,13 +6,15 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError, NotPermitted
@@ -20,6 +22,12 @@ from core.http import HtmxHttpRequest, render_page, wants_partial
 from notifications import selectors, services
 from notifications.enums import NotificationKind
 from notifications.forms import NotificationFilterForm, PreferencesForm
+from notifications.unsubscribe import (
+    UnsubscribeLinkExpired,
+    UnsubscribeLinkInvalid,
+    preferences_unsubscribe,
+    unsubscribe_read,
+)
 
 PAGE_SIZE = 25
 LIST_TEMPLATE = "notifications/notification_list.html"
@@ -183,3 +191,28 @@ def mail_log(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "page_obj": Paginator(deliveries, PAGE_SIZE).get_page(request.GET.get("page")),
     }
     return render(request, "notifications/mail_log.html", context)
+
+
+# Unsubscribing -------------------------------------------------------------------------
+
+
+# Mail clients send the one-click unsubscribe (RFC 8058) as a POST without a session or a
+# CSRF cookie; the signed token in the URL is what authorises it, so CSRF protection would
+# only refuse them. No other view of the app is exempt.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to confirm; POST switches the link's email categories off at once."""
+    template = "notifications/unsubscribe.html"
+    try:
+        person, categories = unsubscribe_read(token)
+    except UnsubscribeLinkExpired:
+        return render(request, template, {"expired": True}, status=400)
+    except UnsubscribeLinkInvalid:
+        return render(request, template, {"invalid": True}, status=400)
+    context = {"categories": [category.label for category in categories], "token": token}
+    with translation.override(person.language):
+        if request.method == "POST":
+            preferences_unsubscribe(user=person, categories=categories)
+            return render(request, template, {**context, "done": True})
+        return render(request, template, context)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery import Celery
+from celery import Celery, current_app
 from celery.result import EagerResult
 from django.core.cache import cache
 from django.utils import timezone
@@ -103,3 +103,46 @@ def test_publish_fails_fast_when_the_broker_is_unreachable():
         unreachable.close()
 
     assert elapsed < 10
+
+
+def test_worker_started_from_the_command_line_knows_the_email_tasks():
+    script = (
+        "from alliance.celery import app; "
+        "app.loader.import_default_modules(); "
+        "print(sorted(name for name in app.tasks if 'send' in name or 'sweep' in name))"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "alliance.settings"}
+
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+
+    assert completed.stdout == (
+        "['core.tasks.task_send_email', 'notifications.tasks.task_send_digest', "
+        "'notifications.tasks.task_send_digests', 'notifications.tasks.task_send_instant', "
+        "'notifications.tasks.task_sweep_deliveries', 'notifications.tasks.task_sweep_outbox']\n"
+    )
+
+
+def test_tasks_are_acknowledged_after_they_ran_one_at_a_time_within_the_visibility_window(
+    settings,
+):
+    conf = current_app.conf
+
+    assert (conf.task_acks_late, conf.task_reject_on_worker_lost) == (True, True)
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_transport_options == {
+        "visibility_timeout": 1800,
+        "socket_connect_timeout": settings.REDIS_SOCKET_TIMEOUT,
+        "socket_timeout": settings.REDIS_SOCKET_TIMEOUT,
+    }
+    # A delayed message is held unacknowledged until it runs: longer than the visibility
+    # timeout, Redis would hand it to a second worker as well.
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    assert visibility > settings.EMAIL_RETRY_MAX_DELAY

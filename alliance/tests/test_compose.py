@@ -83,6 +83,10 @@ def test_app_environment_runs_production_over_plain_http(app_env):
     assert app_env["ALLOWED_HOSTS"] == "${ALLOWED_HOSTS:-localhost,127.0.0.1}"
 
 
+def test_app_environment_links_emails_to_the_published_web_port(app_env):
+    assert app_env["SITE_URL"] == "${SITE_URL:-http://localhost:8000}"
+
+
 def test_secret_key_is_required(app_env):
     assert re.fullmatch(r"\$\{SECRET_KEY:\?[^}]+\}", app_env["SECRET_KEY"])
     with pytest.raises(ValueError, match=r"^compose refuses to start: SECRET_KEY must be set"):

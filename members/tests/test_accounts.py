@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import re
 import time
 import uuid
@@ -24,16 +25,20 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from celery import current_app
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 
+from core import mail as core_mail
+from core.tasks import task_send_email
 from members.enums import MembershipSource, MembershipStatus
 from members.models import Membership, User
 from members.tests.factories import PASSWORD, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Account emails are sent by a task: run it here, so that mail.outbox receives them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 NEW_PASSWORD = "an-unusual-passphrase-for-tests-42"
 DASHBOARD_URL = "/dashboard/"
@@ -219,6 +224,63 @@ def test_signup_creates_unverified_account_and_sends_one_verification_email(
     assert len(CONFIRM_LINK.findall(message.body)) == 1
     # The affiliation waits for the verified address.
     assert Membership.objects.filter(person=user).count() == 0
+
+
+def test_verification_email_names_the_site_alliance_hub_not_the_host(client, outbox):
+    sign_up(client, "lena.maier@tum.de")
+
+    lines = outbox[0].body.splitlines()
+    assert lines[0] == "Hello from Alliance Hub!"
+    assert lines[-2:] == ["Thank you for using Alliance Hub!", "testserver"]
+
+
+def test_verification_email_on_the_console_keeps_its_link_on_one_line(client, settings):
+    console = io.StringIO()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.console.EmailBackend",
+            "OPTIONS": {"stream": console},
+        }
+    }
+
+    sign_up(client, "lena.maier@tum.de")
+
+    printed = console.getvalue()
+    assert "Content-Transfer-Encoding: 7bit" in printed.splitlines()
+    links = [line for line in printed.splitlines() if "/accounts/confirm-email/" in line]
+    assert len(links) == 1
+    link = CONFIRM_LINK.search(links[0]).group(1)
+    assert client.get(link).status_code == 200  # the very link a person copies works
+
+
+def test_account_emails_are_rendered_in_the_request_and_sent_by_a_task(client, outbox, monkeypatch):
+    enqueued = []
+    monkeypatch.setattr(
+        core_mail, "enqueue", lambda name, **kwargs: enqueued.append((name, kwargs)) or True
+    )
+
+    sign_up(client, "lena.maier@tum.de")
+
+    assert outbox == []  # the worker sends it
+    [(name, kwargs)] = enqueued
+    assert name == "core.tasks.task_send_email"
+    assert kwargs["message"]["to"] == ["lena.maier@tum.de"]
+    assert CONFIRM_LINK.search(kwargs["message"]["body"]) is not None
+
+    task_send_email.apply(kwargs=kwargs)
+
+    assert [m.subject for m in outbox] == ["[Alliance Hub] Please Confirm Your Email Address"]
+
+
+def test_account_email_is_sent_from_the_request_while_the_broker_is_down(
+    client, outbox, monkeypatch
+):
+    monkeypatch.setattr(core_mail, "enqueue", lambda name, **kwargs: False)
+    current_app.conf.task_always_eager = False  # a broker, down; eager_tasks restores it
+
+    sign_up(client, "lena.maier@tum.de")
+
+    assert [m.to for m in outbox] == [["lena.maier@tum.de"]]
 
 
 def test_signup_page_shows_name_field_and_affiliation_note(client):

@@ -11,6 +11,7 @@ from members.models import Membership
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.mark.usefixtures("eager_tasks")  # the verification email is sent by a task
 def test_signup_at_tum_domain_becomes_a_tum_researcher_after_approval(
     page, signed_in_page, live_server, institution, representative
 ):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -12,7 +14,8 @@ from projects.tests.factories import ProposalFactory
 
 
 class OutboxEventFactory(factory.django.DjangoModelFactory):
-    """A stage change of a proposal, as projects' services record it."""
+    """A stage change of a proposal, written directly: no receiver runs, tests make the
+    notifications themselves."""
 
     class Meta:
         model = OutboxEvent
@@ -34,7 +37,7 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     recipient = factory.SubFactory(UserFactory)
     kind = NotificationKind.PROPOSAL_APPROVED
     role = RecipientRole.LEAD
-    url = factory.LazyAttribute(lambda o: o.proposal.get_absolute_url())
+    url = factory.LazyAttribute(lambda o: o.proposal.get_absolute_url() if o.proposal else "/")
 
 
 class EmailDeliveryFactory(factory.django.DjangoModelFactory):
@@ -44,4 +47,4 @@ class EmailDeliveryFactory(factory.django.DjangoModelFactory):
     notification = factory.SubFactory(NotificationFactory)
     frequency = Frequency.INSTANT
     state = DeliveryState.PENDING
-    due_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyFunction(lambda: timezone.now() - timedelta(seconds=1))
