@@ -126,7 +126,7 @@ def test_worker_started_from_the_command_line_knows_the_email_tasks():
     assert completed.stdout == (
         "['core.tasks.task_send_email', 'notifications.tasks.task_send_digest', "
         "'notifications.tasks.task_send_digests', 'notifications.tasks.task_send_instant', "
-        "'notifications.tasks.task_sweep_deliveries', 'notifications.tasks.task_sweep_outbox']\n"
+        "'notifications.tasks.task_send_reminders', 'notifications.tasks.task_sweep_deliveries', 'notifications.tasks.task_sweep_outbox']\n"
     )
 
 
