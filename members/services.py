@@ -394,6 +394,7 @@ def person_update_profile(
     bio: str | None = None,
     orcid: str | None = None,
     language: Language | None = None,
+    time_zone: str | None = None,
     open_to_partnering: bool | None = None,
     competences: Mapping[Competence, int] | None = None,
 ) -> User:
@@ -403,6 +404,7 @@ def person_update_profile(
         "bio": bio,
         "orcid": orcid,
         "language": language,
+        "time_zone": time_zone,
         "open_to_partnering": open_to_partnering,
     }
     given = {field: value for field, value in fields.items() if value is not None}
