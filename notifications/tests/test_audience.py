@@ -1,8 +1,11 @@
 """Who hears of which event (notifications.audience), checked on every kind of event."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.models import OutboxEvent
 from members.enums import MembershipRole
@@ -10,11 +13,12 @@ from members.tests.factories import MembershipFactory
 from notifications.audience import CELLS, MATRIX_CELLS, audience_resolve
 from notifications.enums import NotificationKind, RecipientRole
 from notifications.models import Notification, RoleSetting
+from notifications.reminders import reminders_send
 from notifications.tests.scenarios import SCENARIOS, build_world, link
 from projects import services
 from projects.enums import EventKind, ParticipationStatus, Stage, Visibility
 from projects.models import Decision
-from projects.tests.factories import ParticipationFactory
+from projects.tests.factories import ParticipationFactory, ReviewAssignmentFactory
 
 K = NotificationKind
 R = RecipientRole
@@ -102,6 +106,22 @@ def test_audience_tells_a_coordinator_in_the_consortium_of_a_decision_once():
     assert (world.other_coordinator, R.PARTNER, K.PROPOSAL_APPROVED, False) in _told(
         EventKind.STAGE_CHANGED
     )
+
+
+def test_audience_of_a_reminder_run_is_the_person_it_names():
+    world = build_world()
+    world.at(Stage.REVIEW)
+    ReviewAssignmentFactory(
+        proposal=world.proposal,
+        reviewer=world.reviewer,
+        assigned_by=world.coordinator,
+        due_at=timezone.now() - timedelta(days=1),
+    )
+
+    reminders_send()
+
+    assert _told("reminder") == {(world.reviewer, R.REVIEWER, K.REMINDER_REVIEW_DUE, True)}
+    assert Notification.objects.get().url == f"/proposals/{world.proposal.slug}/review/"
 
 
 def test_audience_leaves_out_a_cell_switched_off():
