@@ -152,6 +152,10 @@ CELERY_TIMEZONE = "UTC"
 # One queue unless told otherwise; tests give each run (and each fault test's worker) its own.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BEAT_SCHEDULE = {
+    # Outbox events are dispatched in the transaction that writes them; an event left
+    # pending had its recording fail. The sweeper retries such events once a minute when
+    # they are older than a minute (notifications.tasks.SWEEP_AFTER), the whole backlog
+    # in batches, and marks an event failed after OUTBOX_MAX_ATTEMPTS tries.
     "sweep-outbox": {"task": "notifications.tasks.task_sweep_outbox", "schedule": 60.0},
     # Each reminder goes out once (recorded), so the pace only bounds how late one can be.
     "send-reminders": {
@@ -342,3 +346,10 @@ REMINDER_DAYS = {
     "reminder_signoff": env.list("REMINDER_SIGNOFF_DAYS", cast=int, default=[7]),
     "reminder_idle_define": env.list("REMINDER_IDLE_DEFINE_DAYS", cast=int, default=[30]),
 }
+
+# Notifications. An instant email waits this many seconds, so that several changes to one
+# proposal in a row go out as one email (0: at once).
+NOTIFICATIONS_MERGE_DELAY = env.int("NOTIFICATIONS_MERGE_DELAY", default=120)
+# Tries at recording who hears of an outbox event before it is marked failed (one per
+# sweep, that is about one a minute; see CELERY_BEAT_SCHEDULE).
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)

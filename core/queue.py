@@ -26,11 +26,12 @@ def registered_task(name: str):
     return app.tasks[name]
 
 
-def enqueue(task_name: str, **kwargs) -> bool:
+def enqueue(task_name: str, *, countdown: float | None = None, **kwargs) -> bool:
     """Send the task named ``task_name`` with ``kwargs``; False when the broker refused it.
 
-    By name, so that a lower layer can start a task that a higher one defines. Eager mode
-    (the embedded default) runs it here and now. A broker outage is logged, never raised:
+    By name, so that a lower layer can start a task that a higher one defines. ``countdown``
+    (seconds) holds it back that long. Eager mode (the embedded default) runs it here and
+    now, countdown or not. A broker outage is logged, never raised:
     every caller has a sweeper or a fallback that catches up. After a publish timed out the
     broker is skipped for a few seconds (``core.circuit``): one request waits once at most.
     """
@@ -42,7 +43,7 @@ def enqueue(task_name: str, **kwargs) -> bool:
         return False
     try:
         task = registered_task(task_name)
-        task.apply_async(kwargs=kwargs)
+        task.apply_async(kwargs=kwargs, countdown=countdown)
     except Exception as error:
         # Eagerly, what failed was the task itself, not the broker.
         if not eager and isinstance(error, UNREACHABLE):

@@ -45,4 +45,14 @@ class Language(models.TextChoices):
     GERMAN = "de", _("German")
 
 
+class EventKind(models.TextChoices):
+    """Domain events about affiliations, recorded in the outbox (subject: the membership)."""
+
+    AFFILIATION_REQUESTED = "affiliation_requested", _("Affiliation requested")
+    AFFILIATION_APPROVED = "affiliation_approved", _("Affiliation approved")
+    AFFILIATION_DECLINED = "affiliation_declined", _("Affiliation declined")
+
+
 COORDINATORS_GROUP = "Coordinators"
+# Where a person is until they say otherwise: the alliance's home (digests go out at 07:00 there).
+DEFAULT_TIME_ZONE = "Europe/Berlin"

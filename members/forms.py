@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from members import services
 from members.enums import CompetenceLevel, InstitutionKind, InstitutionStatus, MembershipRole
-from members.models import Competence, Institution, InstitutionDomain, User, domain_validator
+from members.models import (
+    Competence,
+    Institution,
+    InstitutionDomain,
+    User,
+    domain_validator,
+    time_zone_names,
+)
 
 ORCID_PREFIXES = ("https://orcid.org/", "http://orcid.org/", "orcid.org/")
 
@@ -235,10 +242,21 @@ class OrcidField(forms.CharField):
         return attrs
 
 
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in time_zone_names()]
+
+
 class ProfileForm(CompetenceLevelsMixin, forms.ModelForm):
+    # A list to choose from: a typed name such as "Berlin" would be refused anyway.
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=_time_zone_choices,
+        help_text=User._meta.get_field("time_zone").help_text,
+    )
+
     class Meta:
         model = User
-        fields = ["display_name", "bio", "orcid", "language", "open_to_partnering"]
+        fields = ["display_name", "bio", "orcid", "language", "time_zone", "open_to_partnering"]
         field_classes = {"orcid": OrcidField}
         help_texts = {
             "bio": _("What you work on, in a few sentences. Shown on your public profile."),

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import functools
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -13,6 +16,7 @@ from django_countries.fields import CountryField
 
 from members.enums import (
     COORDINATORS_GROUP,
+    DEFAULT_TIME_ZONE,
     CompetenceLevel,
     InstitutionKind,
     InstitutionStatus,
@@ -33,6 +37,19 @@ domain_validator = RegexValidator(
 orcid_validator = RegexValidator(
     r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", _("Enter an ORCID iD such as 0000-0002-1825-0097.")
 )
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA time zone the system knows, sorted; read once, as it scans the tz database."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in time_zone_names():
+        raise ValidationError(
+            _("Choose a time zone from the list, such as Europe/Berlin."), code="invalid"
+        )
 
 
 class FocusArea(models.Model):
@@ -236,6 +253,13 @@ class User(AbstractUser):
         _("suggest me as a partner"),
         default=True,
         help_text=_("When off, leads do not see you among suggested partners."),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[validate_time_zone],
+        help_text=_("Daily and weekly email digests arrive at 07:00 in this time zone."),
     )
 
     objects = UserManager()

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
+from core.outbox import event_record
 from members.enums import (
+    EventKind,
     InstitutionKind,
     InstitutionStatus,
     Language,
@@ -216,6 +218,15 @@ def institution_set_status(
 # Affiliations --------------------------------------------------------------------------
 
 
+def _record(*, kind: EventKind, membership: Membership, actor: User) -> None:
+    event_record(
+        kind=kind,
+        subject=membership,
+        actor=actor,
+        payload={"institution_id": membership.institution_id, "person_id": membership.person_id},
+    )
+
+
 def _open_membership(*, person: User, institution: Institution) -> Membership | None:
     return (
         Membership.objects.filter(
@@ -246,6 +257,8 @@ def membership_from_verified_email(*, person: User, email: str) -> Membership | 
         decided_at=timezone.now() if trusted else None,
     )
     profiles_changed_on_commit(institution_ids=[institution.pk], person_ids=[person.pk])
+    if not trusted:
+        _record(kind=EventKind.AFFILIATION_REQUESTED, membership=membership, actor=person)
     return membership
 
 
@@ -270,6 +283,7 @@ def membership_request(*, person: User, institution: Institution, message: str) 
         message=message.strip(),
     )
     profiles_changed_on_commit(institution_ids=[institution.pk], person_ids=[person.pk])
+    _record(kind=EventKind.AFFILIATION_REQUESTED, membership=membership, actor=person)
     return membership
 
 
@@ -300,6 +314,7 @@ def _decide(*, membership: Membership, actor: User, status: MembershipStatus) ->
 @transaction.atomic
 def membership_approve(*, membership: Membership, actor: User) -> Membership:
     membership = _decide(membership=membership, actor=actor, status=MembershipStatus.ACTIVE)
+    _record(kind=EventKind.AFFILIATION_APPROVED, membership=membership, actor=actor)
     profiles_changed_on_commit(
         institution_ids=[membership.institution_id], person_ids=[membership.person_id]
     )
@@ -309,6 +324,7 @@ def membership_approve(*, membership: Membership, actor: User) -> Membership:
 @transaction.atomic
 def membership_decline(*, membership: Membership, actor: User) -> Membership:
     membership = _decide(membership=membership, actor=actor, status=MembershipStatus.DECLINED)
+    _record(kind=EventKind.AFFILIATION_DECLINED, membership=membership, actor=actor)
     profiles_changed_on_commit(
         institution_ids=[membership.institution_id], person_ids=[membership.person_id]
     )
@@ -378,6 +394,7 @@ def person_update_profile(
     bio: str | None = None,
     orcid: str | None = None,
     language: Language | None = None,
+    time_zone: str | None = None,
     open_to_partnering: bool | None = None,
     competences: Mapping[Competence, int] | None = None,
 ) -> User:
@@ -387,6 +404,7 @@ def person_update_profile(
         "bio": bio,
         "orcid": orcid,
         "language": language,
+        "time_zone": time_zone,
         "open_to_partnering": open_to_partnering,
     }
     given = {field: value for field, value in fields.items() if value is not None}

@@ -72,6 +72,12 @@ class NotificationKind(models.TextChoices):
     REMINDER_IDLE_DEFINE = "reminder_idle_define", _("Reminder: proposal idle in Define")
 
 
+# The kind of outbox event the reminder tasks record (subject: the proposal); its payload names
+# the reminder and its people:
+# {"notification_kind": one of the REMINDER_* kinds, "recipient_ids": [...], "threshold": "..."}.
+REMINDER_EVENT = "reminder"
+
+
 class DeliveryState(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENDING = "sending", _("Sending")

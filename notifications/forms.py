@@ -1,10 +1,11 @@
-"""The notifications page's filters and the email preferences form."""
+"""The notifications page's filters, the email preferences form and the coordinators' matrix."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from notifications.audience import MATRIX_CELLS
 from notifications.enums import CATEGORY_OF, Category, Frequency, NotificationKind
 from notifications.selectors import CategoryPreference
 
@@ -77,3 +78,22 @@ class PreferencesForm(forms.Form):
                 widget=forms.RadioSelect,
             )
             self.rows.append((self[name], preference))
+
+
+def cell_value(kind: str, role: str) -> str:
+    """How one cell of the matrix travels in a form."""
+    return f"{kind}:{role}"
+
+
+class RoleMatrixForm(forms.Form):
+    """The coordinators' matrix: the cells left ticked are on, the others off."""
+
+    enabled = forms.MultipleChoiceField(
+        label=_("Told"),
+        required=False,
+        choices=sorted((cell_value(*cell), cell_value(*cell)) for cell in MATRIX_CELLS),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean_enabled(self) -> set[tuple[str, str]]:
+        return {tuple(value.split(":", 1)) for value in self.cleaned_data["enabled"]}

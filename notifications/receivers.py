@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from core.queue import enqueue
+from notifications.services import event_dispatch
 
 
 def on_event_recorded(sender, *, event, **kwargs) -> None:
-    """Dispatch the event once its transaction commits (a broker outage: the sweeper retries)."""
-    event_id = event.pk
-    transaction.on_commit(
-        lambda: enqueue("notifications.tasks.task_dispatch_event", event_id=event_id)
-    )
+    """Record who hears of the event, in the transaction that wrote it (never raises)."""
+    event_dispatch(event=event)

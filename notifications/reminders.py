@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from core.outbox import event_record
 from members.models import Membership
-from notifications.enums import NotificationKind
+from notifications.enums import REMINDER_EVENT, NotificationKind
 from notifications.models import Reminder
 from notifications.selectors import (
     invitations_open,
@@ -45,8 +45,6 @@ from notifications.selectors import (
 from projects.models import Proposal
 
 logger = logging.getLogger(__name__)
-
-REMINDER_EVENT = "reminder"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Who may see which notifications and mail logs (``rules`` predicates)."""
+"""Who may see which notifications and mail logs, and set who is told of what (``rules``)."""
 
 from __future__ import annotations
 
@@ -19,3 +19,5 @@ def is_recipient(user, notification) -> bool:
 rules.add_perm("notifications.read_notification", is_recipient)
 # Which emails about a proposal went to whom: for its lead and the coordinators.
 rules.add_perm("notifications.view_mail_log", is_lead | is_coordinator)
+# Which kinds of notification each recipient role receives (the matrix page).
+rules.add_perm("notifications.manage_matrix", is_coordinator)

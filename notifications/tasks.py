@@ -1,4 +1,13 @@
-"""Celery tasks of the notifications app: thin, id-taking, owning their retry policy."""
+"""Celery tasks of the notifications app: thin, id-taking, owning their retry policy.
+
+The outbox sweeper's pace: events are dispatched in the transaction that writes them
+(``notifications.services.event_dispatch``), so an event still pending after SWEEP_AFTER had
+its recording fail. Beat runs the sweeper every 60 s (``CELERY_BEAT_SCHEDULE``); each run
+tries every such event once, the whole backlog in batches, oldest first. An event that keeps
+failing is thus tried about once a minute and marked failed, with its last error, after
+``settings.OUTBOX_MAX_ATTEMPTS`` tries. Two runs that overlap skip each other's events, and a
+run that repeats one is harmless: recording is idempotent.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,6 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from core.models import EventState, OutboxEvent
 from notifications.delivery import (
     deliveries_send_instant,
     deliveries_sweep,
@@ -15,33 +23,16 @@ from notifications.delivery import (
     digests_enqueue,
 )
 from notifications.reminders import reminders_send
+from notifications.services import outbox_sweep
 
-
-@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def task_dispatch_event(*, event_id: int) -> None:
-    """Mark an outbox event dispatched."""
-    OutboxEvent.objects.filter(pk=event_id, state=EventState.PENDING).update(
-        state=EventState.DISPATCHED, dispatched_at=timezone.now()
-    )
-
-
-# Events younger than this are probably still on their way through the broker.
+# The pause between a failed recording and the sweeper's first retry.
 SWEEP_AFTER = timedelta(minutes=1)
-SWEEP_BATCH = 500
 
 
 @shared_task(ignore_result=True)
 def task_sweep_outbox() -> int:
-    """Re-enqueue outbox events that were never dispatched (the broker was down); on beat."""
-    stale = (
-        OutboxEvent.objects.pending()
-        .filter(created_at__lt=timezone.now() - SWEEP_AFTER)
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
-    )
-    ids = list(stale)
-    for event_id in ids:
-        task_dispatch_event.delay(event_id=event_id)
-    return len(ids)
+    """Dispatch the outbox events whose recording failed; on beat. The number dispatched."""
+    return outbox_sweep(before=timezone.now() - SWEEP_AFTER)
 
 
 @shared_task(ignore_result=True)

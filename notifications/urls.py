@@ -13,4 +13,5 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("proposals/<slug:slug>/mail/", views.mail_log, name="mail_log"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("matrix/", views.role_matrix, name="role_matrix"),
 ]

@@ -1,4 +1,4 @@
-"""The bell, the notifications page, email preferences, a proposal's mail log, unsubscribing."""
+"""The bell, the notifications page, email preferences, a mail log, unsubscribing, the matrix."""
 
 from __future__ import annotations
 
@@ -20,8 +20,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.exceptions import DomainError, NotPermitted
 from core.http import HtmxHttpRequest, render_page, wants_partial
 from notifications import selectors, services
-from notifications.enums import NotificationKind
-from notifications.forms import NotificationFilterForm, PreferencesForm
+from notifications.audience import CELLS, MATRIX_CELLS, switched_off_cells
+from notifications.enums import NotificationKind, RecipientRole
+from notifications.forms import (
+    NotificationFilterForm,
+    PreferencesForm,
+    RoleMatrixForm,
+    cell_value,
+)
 from notifications.unsubscribe import (
     UnsubscribeLinkExpired,
     UnsubscribeLinkInvalid,
@@ -216,3 +222,42 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             preferences_unsubscribe(user=person, categories=categories)
             return render(request, template, {**context, "done": True})
         return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_matrix(request: HttpRequest) -> HttpResponse:
+    """Coordinators switch each kind of notification on or off for each recipient role."""
+    if not rules.has_perm("notifications.manage_matrix", request.user):
+        raise Http404
+    off = switched_off_cells()
+    form = RoleMatrixForm(
+        request.POST if request.method == "POST" else None,
+        initial={"enabled": [cell_value(*cell) for cell in MATRIX_CELLS if cell not in off]},
+    )
+    if form.is_valid():
+        services.role_settings_update(
+            actor=request.user, enabled_cells=form.cleaned_data["enabled"]
+        )
+        messages.success(request, _("Who is told of what is saved."))
+        return redirect("notifications:role_matrix")
+    ticked = set(form["enabled"].value() or [])
+    rows = [
+        (
+            kind,
+            [
+                {
+                    "value": cell_value(kind, role),
+                    "checked": cell_value(kind, role) in ticked,
+                    "id": f"cell-{kind}-{role}",
+                    "role": role,
+                }
+                if role in CELLS[kind]
+                else None
+                for role in RecipientRole
+            ],
+        )
+        for kind in NotificationKind
+    ]
+    context = {"form": form, "roles": list(RecipientRole), "rows": rows}
+    return render(request, "notifications/role_matrix.html", context)

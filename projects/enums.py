@@ -117,6 +117,7 @@ class EventKind(models.TextChoices):
     PARTICIPATION_CHANGED = "participation_changed", _("Participation changed")
     CONFIRMATION = "confirmation", _("Commitment confirmed")
     REVIEW_ASSIGNED = "review_assigned", _("Review assigned")
+    REVIEW_WITHDRAWN = "review_withdrawn", _("Review assignment withdrawn")
     REVIEW_SUBMITTED = "review_submitted", _("Review submitted")
     DECISION = "decision", _("Decision")
     MILESTONE = "milestone", _("Milestone")

@@ -21,7 +21,9 @@ from conftest import require
 from core import circuit
 from core.models import EventState, OutboxEvent
 from core.queue import enqueue
-from members.tests.factories import PASSWORD, MembershipFactory
+from members.tests.factories import PASSWORD, CoordinatorFactory, MembershipFactory
+from notifications.enums import DeliveryState
+from notifications.models import EmailDelivery
 from projects.enums import Stage
 from projects.tests.factories import ProposalFactory
 
@@ -81,6 +83,7 @@ def test_stage_change_succeeds_and_keeps_its_event_while_redis_is_down(
     client, redis_down, django_capture_on_commit_callbacks
 ):
     proposal = ProposalFactory(stage=Stage.DRAFT)
+    coordinator = CoordinatorFactory()
     client.force_login(proposal.lead)
     started = time.monotonic()
 
@@ -95,7 +98,11 @@ def test_stage_change_succeeds_and_keeps_its_event_while_redis_is_down(
     assert response["Location"] == proposal.get_absolute_url()
     assert proposal.stage == Stage.DEFINE
     event = OutboxEvent.objects.about(proposal).get()
-    assert event.state == EventState.PENDING  # not lost: it waits in the outbox
+    # Not lost: who hears of it was recorded with the change; the email waits in the database.
+    assert event.state == EventState.DISPATCHED
+    assert list(
+        EmailDelivery.objects.values_list("notification__recipient", "notification__event", "state")
+    ) == [(coordinator.pk, event.pk, DeliveryState.PENDING)]
     # A guard against hanging on the broker, not a timing test: the policy gives up in ~1 s.
     assert elapsed < 15, elapsed
 
@@ -196,6 +203,7 @@ def _submit(client, proposal, capture_on_commit) -> float:
 def test_stage_change_answers_at_once_and_keeps_its_event_while_redis_is_frozen(
     client, throwaway_redis, django_capture_on_commit_callbacks
 ):
+    CoordinatorFactory()  # told of each proposal opened: an email to enqueue on every commit
     warm_up, *proposals = [ProposalFactory(stage=Stage.DRAFT) for _ in range(3)]
     # Imports and templates load now, so that the timing below is the wait on Redis.
     _submit(client, warm_up, django_capture_on_commit_callbacks)
@@ -204,7 +212,10 @@ def test_stage_change_answers_at_once_and_keeps_its_event_while_redis_is_frozen(
     elapsed = [_submit(client, p, django_capture_on_commit_callbacks) for p in proposals]
 
     events = OutboxEvent.objects.filter(subject_id__in=[p.pk for p in proposals])
-    assert list(events.values_list("state", flat=True)) == [EventState.PENDING] * 2
+    assert list(events.values_list("state", flat=True)) == [EventState.DISPATCHED] * 2
+    # The emails wait in the database for the deliveries' sweeper.
+    deliveries = EmailDelivery.objects.filter(notification__proposal__in=proposals)
+    assert list(deliveries.values_list("state", flat=True)) == [DeliveryState.PENDING] * 2
     # Budget: about a second of waiting on Redis per request (a timed-out publish and its one
     # reconnect; then the circuit skips Redis); the second request does not wait at all.
     assert max(elapsed) < 2, elapsed

@@ -1051,6 +1051,7 @@ def test_profile_edit_saves_profile_and_competences(client, researcher):
             "bio": "Robot learning.",
             "orcid": "https://orcid.org/0000-0002-1825-009x",
             "language": "de",
+            "time_zone": "Europe/Berlin",
             f"competence_{robotics.pk}": "2",
         },
     )
@@ -1073,7 +1074,12 @@ def test_profile_edit_with_invalid_orcid_explains_and_changes_nothing(client, re
 
     response = client.post(
         reverse("members:profile_edit"),
-        {"display_name": "Someone else", "orcid": "1234", "language": "en"},
+        {
+            "display_name": "Someone else",
+            "orcid": "1234",
+            "language": "en",
+            "time_zone": "Europe/Berlin",
+        },
     )
 
     assert response.context["form"].errors == {

@@ -31,3 +31,12 @@ def test_the_lead_and_coordinators_see_the_mail_log():
         rules.has_perm("notifications.view_mail_log", user, proposal)
         for user in (proposal.lead, CoordinatorFactory(), partner, UserFactory(), AnonymousUser())
     ] == [True, True, False, False, False]
+
+
+def test_only_coordinators_set_who_is_told_of_what():
+    proposal = ProposalFactory(stage="define")
+
+    assert [
+        rules.has_perm("notifications.manage_matrix", user)
+        for user in (CoordinatorFactory(), proposal.lead, UserFactory(), AnonymousUser())
+    ] == [True, False, False, False]

@@ -45,7 +45,12 @@ def milestone_create(
     milestone.full_clean()
     milestone.save()
     event_record(
-        kind=EventKind.MILESTONE, actor=actor, proposal=proposal, milestone_id=milestone.pk
+        kind=EventKind.MILESTONE,
+        actor=actor,
+        proposal=proposal,
+        milestone_id=milestone.pk,
+        change="added",
+        status=str(milestone.status),
     )
     return milestone
 
@@ -57,6 +62,9 @@ def milestone_set_status(
     _require_drive_member(
         proposal=milestone.proposal, actor=actor, perm="projects.manage_milestones"
     )
+    source = milestone.status
+    if source == status:
+        return milestone
     milestone.status = status
     milestone.save(update_fields=["status"])
     event_record(
@@ -64,6 +72,8 @@ def milestone_set_status(
         actor=actor,
         proposal=milestone.proposal,
         milestone_id=milestone.pk,
+        change="status",
+        from_status=str(source),
         status=str(status),
     )
     return milestone

@@ -109,9 +109,23 @@ def review_assign(
 def review_withdraw_assignment(*, assignment: ReviewAssignment, actor: User) -> ReviewAssignment:
     if not actor.is_coordinator:
         raise NotPermitted(_("Only coordinators manage reviewers."))
-    assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = (
+        ReviewAssignment.objects.select_for_update(of=("self",))
+        .select_related("proposal")
+        .get(pk=assignment.pk)
+    )
     if assignment.status == AssignmentStatus.SUBMITTED:
         raise DomainError(_("A submitted review stays on record."))
+    if assignment.status == AssignmentStatus.WITHDRAWN:
+        return assignment
+    # Recorded before the status flips: who hears of an event is resolved as things stand
+    # when it is recorded, and the reviewer, who could see the proposal until now, is told.
+    event_record(
+        kind=EventKind.REVIEW_WITHDRAWN,
+        actor=actor,
+        proposal=assignment.proposal,
+        reviewer_id=assignment.reviewer_id,
+    )
     assignment.status = AssignmentStatus.WITHDRAWN
     assignment.save(update_fields=["status"])
     return assignment

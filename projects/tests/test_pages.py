@@ -224,7 +224,12 @@ def test_consortium_member_sets_a_milestone_status_and_everyone_sees_it(client, 
     event = OutboxEvent.objects.filter(kind=EventKind.MILESTONE).last()
     assert (event.actor, event.payload) == (
         member,
-        {"milestone_id": milestone.pk, "status": "in_progress"},
+        {
+            "milestone_id": milestone.pk,
+            "change": "status",
+            "from_status": "planned",
+            "status": "in_progress",
+        },
     )
 
 
