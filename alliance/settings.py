@@ -348,8 +348,9 @@ REMINDER_DAYS = {
 }
 
 # Notifications. An instant email waits this many seconds, so that several changes to one
-# proposal in a row go out as one email (0: at once).
-NOTIFICATIONS_MERGE_DELAY = env.int("NOTIFICATIONS_MERGE_DELAY", default=120)
+# proposal in a row go out as one email (0: at once). Without a broker tasks run in the
+# request and no beat comes back later, so the embedded mode sends at once.
+NOTIFICATIONS_MERGE_DELAY = env.int("NOTIFICATIONS_MERGE_DELAY", default=120 if REDIS_URL else 0)
 # Tries at recording who hears of an outbox event before it is marked failed (one per
 # sweep, that is about one a minute; see CELERY_BEAT_SCHEDULE).
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
