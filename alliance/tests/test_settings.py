@@ -246,11 +246,11 @@ def test_email_url_with_an_unknown_scheme_is_refused():
 def test_without_redis_url_tasks_run_eagerly_with_a_local_memory_cache():
     assert read_settings() == {
         "CELERY_TASK_ALWAYS_EAGER": True,
-        "CELERY_BROKER_URL": "memory://",
+        "CELERY_BROKER_URL": "memory://localhost/",
         "cache_backend": "django.core.cache.backends.locmem.LocMemCache",
         "cache_location": None,
         "app_task_always_eager": True,
-        "app_broker_url": "memory://",
+        "app_broker_url": "memory://localhost/",
     }
 
 

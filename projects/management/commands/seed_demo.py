@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.test.utils import override_settings
 
 from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo
 from members.models import Institution, User
@@ -24,7 +26,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         report = load_demo()
         self.stdout.write(self._summary(report))
-        created, _unchanged = load_demo_proposals()
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            # Without a worker, the emails about the demo's history would be sent during the
+            # seed and flood the console: they are kept in memory instead (their deliveries
+            # show as sent in each proposal's mail log). With a worker they go to the SMTP
+            # server like any other email.
+            with override_settings(
+                MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+            ):
+                created, _unchanged = load_demo_proposals()
+        else:
+            created, _unchanged = load_demo_proposals()
         if created:
             self.stdout.write(self.style.SUCCESS(f"Demo proposals: {created} created."))
         else:
