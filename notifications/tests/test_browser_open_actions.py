@@ -1,4 +1,4 @@
-"""Waiting for you in a real browser: from the dashboard to where each action is done."""
+"""Waiting for you and the bell in a real browser: from the dashboard to where each action is done."""
 
 import pytest
 
@@ -25,8 +25,10 @@ def test_invitee_and_representative_act_from_waiting_for_you(signed_in_page):
     )
     participation_invite(proposal=proposal, actor=lead, institution=tum, person=felix)
 
-    # Felix signs in to his dashboard; the invitation is the first thing on it.
+    # Felix signs in to his dashboard; the bell says he was told, and the invitation is the
+    # first thing on it.
     felix_page = signed_in_page(felix)
+    assert felix_page.locator("#notification-bell .bell__count").inner_text() == "1"
     panel = felix_page.locator(".open-actions")
     assert panel.locator(".open-actions__count").inner_text() == "1"
     assert panel.locator(".open-action__kind").all_inner_texts() == ["INVITATION TO ANSWER"]
@@ -36,8 +38,10 @@ def test_invitee_and_representative_act_from_waiting_for_you(signed_in_page):
     felix_page.goto("/dashboard/")
     felix_page.get_by_text("Nothing is waiting for you.").wait_for()
 
-    # Lena, TUM's representative, now has the sign-off waiting, and does it from there.
+    # Lena, TUM's representative, was told that a commitment awaits her sign-off, and does it
+    # from the dashboard.
     lena_page = signed_in_page(lena)
+    assert lena_page.locator("#notification-bell .bell__count").inner_text() == "1"
     lena_panel = lena_page.locator(".open-actions")
     assert lena_panel.locator(".open-action__kind").all_inner_texts() == ["COMMITMENT TO SIGN OFF"]
     lena_panel.get_by_role("link", name="Sign off Open robot learning").click()
@@ -51,7 +55,10 @@ def test_invitee_and_representative_act_from_waiting_for_you(signed_in_page):
         ParticipationStatus.CONFIRMED,
         lena,
     )
-    for page in (felix_page, lena_page):
+    # The lead was told of the acceptance and of the confirmation.
+    lead_page = signed_in_page(lead)
+    assert lead_page.locator("#notification-bell .bell__count").inner_text() == "2"
+    for page in (felix_page, lena_page, lead_page):
         assert page.console_errors == []
 
 
