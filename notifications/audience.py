@@ -56,7 +56,7 @@ R = RecipientRole
 # The lead makes some moves alone (opening, submitting, kicking off, completing and
 # withdrawing a proposal), so no lead is told of them.
 CELLS: dict[NotificationKind, frozenset[RecipientRole]] = {
-    K.AFFILIATION_REQUESTED: frozenset({R.REPRESENTATIVE}),
+    K.AFFILIATION_REQUESTED: frozenset({R.REPRESENTATIVE, R.COORDINATOR}),
     K.AFFILIATION_APPROVED: frozenset({R.PERSON}),
     K.AFFILIATION_DECLINED: frozenset({R.PERSON}),
     K.PROPOSAL_OPENED: frozenset({R.PARTNER, R.COORDINATOR}),
@@ -315,7 +315,7 @@ def _consortium(s: _OnProposal, kind: NotificationKind, url: str) -> list[_Candi
 
 
 def _coordinators(
-    s: _OnProposal, kind: NotificationKind, url: str, *, action: bool = False
+    s: _OnProposal | _OnMembership, kind: NotificationKind, url: str, *, action: bool = False
 ) -> list[_Candidate]:
     ids = (
         User.objects.filter(is_active=True)
@@ -517,7 +517,10 @@ def _progress_update(s: _OnProposal) -> list[_Candidate]:
 
 def _affiliation_requested(s: _OnMembership) -> list[_Candidate]:
     url = reverse("members:representative_inbox")
-    return _representatives(s.membership.institution_id, K.AFFILIATION_REQUESTED, url, action=True)
+    told = _representatives(s.membership.institution_id, K.AFFILIATION_REQUESTED, url, action=True)
+    # Where nobody represents the institution, the coordinators decide (their dashboard says
+    # so too), so they are the ones told.
+    return told or _coordinators(s, K.AFFILIATION_REQUESTED, url, action=True)
 
 
 def _affiliation_decided(s: _OnMembership) -> list[_Candidate]:

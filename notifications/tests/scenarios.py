@@ -516,6 +516,16 @@ SCENARIOS = [
         lambda w: {(w.guest_rep, R.REPRESENTATIVE, K.AFFILIATION_REQUESTED, True)},
     ),
     Scenario(
+        "affiliation requested where nobody represents the institution",
+        MemberEvent.AFFILIATION_REQUESTED,
+        lambda w: members_services.membership_request(
+            person=w.applicant,
+            institution=InstitutionFactory(name="Unrepresented Lab"),
+            message="My lab is here.",
+        ),
+        lambda w: w.coordinators(K.AFFILIATION_REQUESTED, action=True),
+    ),
+    Scenario(
         "affiliation approved",
         MemberEvent.AFFILIATION_APPROVED,
         lambda w: members_services.membership_approve(
