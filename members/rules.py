@@ -78,6 +78,8 @@ def is_membership_person(user, membership) -> bool:
 
 rules.add_perm("members.create_institution", is_coordinator)
 rules.add_perm("members.suspend_institution", is_coordinator)
+# Standing, capacity and the trust in email domains: coordinators' fields of a profile.
+rules.add_perm("members.administer_institutions", is_coordinator)
 rules.add_perm("members.edit_institution", is_representative_of | is_coordinator)
 rules.add_perm("members.manage_people", is_representative_of | is_coordinator)
 rules.add_perm("members.decide_membership", represents_membership_institution | is_coordinator)

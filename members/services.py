@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -185,7 +186,7 @@ def institution_update(
     }
     given = {field: value for field, value in fields.items() if value is not None}
     refused = sorted(set(given) & set(COORDINATOR_ONLY_FIELDS))
-    if refused and not actor.is_coordinator:
+    if refused and not rules.has_perm("members.administer_institutions", actor):
         raise DomainError(
             _("Only coordinators may change: %(fields)s.") % {"fields": ", ".join(refused)}
         )
@@ -206,7 +207,7 @@ def institution_update(
 def institution_set_status(
     *, institution: Institution, actor: User, status: InstitutionStatus
 ) -> Institution:
-    if not actor.is_coordinator:
+    if not rules.has_perm("members.suspend_institution", actor):
         raise DomainError(_("Only coordinators may change an institution's status."))
     institution = Institution.objects.select_for_update().get(pk=institution.pk)
     institution.status = status

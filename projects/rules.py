@@ -90,11 +90,18 @@ def has_institution_free_to_join(user, proposal) -> bool:
     return bool(free) and Institution.objects.members().filter(pk__in=free).exists()
 
 
+@rules.predicate
+def is_assignment_reviewer(user, assignment) -> bool:
+    """The person a review assignment names."""
+    return assignment is not None and user.is_authenticated and assignment.reviewer_id == user.pk
+
+
 rules.add_perm("projects.create_proposal", is_researcher)
 rules.add_perm("projects.edit_proposal", is_lead & is_editable)
 rules.add_perm("projects.view_decisions", is_lead | is_coordinator)
 rules.add_perm("projects.view_review_queue", is_coordinator)
 rules.add_perm("projects.assign_reviewers", is_coordinator)
+rules.add_perm("projects.write_review", is_assignment_reviewer)
 rules.add_perm("projects.decide_proposal", is_coordinator)
 rules.add_perm("projects.edit_alliance_rules", is_coordinator)
 rules.add_perm("projects.manage_milestones", is_in_drive & is_consortium_member)

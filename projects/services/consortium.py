@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import TypedDict
 
+import rules
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -188,16 +189,16 @@ def consortium_rules_update(
     company_required: bool,
     require_competence_coverage: bool,
 ) -> ConsortiumRules:
-    if not actor.is_coordinator:
+    if not rules.has_perm("projects.edit_alliance_rules", actor):
         raise NotPermitted(_("Only coordinators change the consortium rules."))
     ConsortiumRules.current()
-    rules = ConsortiumRules.objects.select_for_update().get(pk=1)
-    rules.min_partner_institutions = min_partner_institutions
-    rules.max_partner_institutions = max_partner_institutions
-    rules.min_countries = min_countries
-    rules.min_kinds = min_kinds
-    rules.company_required = company_required
-    rules.require_competence_coverage = require_competence_coverage
-    rules.full_clean()
-    rules.save()
-    return rules
+    current = ConsortiumRules.objects.select_for_update().get(pk=1)
+    current.min_partner_institutions = min_partner_institutions
+    current.max_partner_institutions = max_partner_institutions
+    current.min_countries = min_countries
+    current.min_kinds = min_kinds
+    current.company_required = company_required
+    current.require_competence_coverage = require_competence_coverage
+    current.full_clean()
+    current.save()
+    return current

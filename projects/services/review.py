@@ -7,6 +7,7 @@ from decimal import Decimal
 from statistics import mean, median, pstdev
 from typing import TypedDict
 
+import rules
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,7 +70,7 @@ def review_assign(
     *, proposal: Proposal, reviewer: User, actor: User, due_at: datetime | None = None
 ) -> ReviewAssignment:
     """Assign a reviewer, due ``due_at`` (default: settings.REVIEW_DUE_DAYS from now)."""
-    if not actor.is_coordinator:
+    if not rules.has_perm("projects.assign_reviewers", actor):
         raise NotPermitted(_("Only coordinators assign reviewers."))
     if due_at is None:
         due_at = review_due_at()
@@ -107,7 +108,7 @@ def review_assign(
 
 @transaction.atomic
 def review_withdraw_assignment(*, assignment: ReviewAssignment, actor: User) -> ReviewAssignment:
-    if not actor.is_coordinator:
+    if not rules.has_perm("projects.assign_reviewers", actor):
         raise NotPermitted(_("Only coordinators manage reviewers."))
     assignment = (
         ReviewAssignment.objects.select_for_update(of=("self",))
@@ -149,7 +150,7 @@ def review_submit(
         .select_related("proposal")
         .get(pk=assignment.pk)
     )
-    if assignment.reviewer_id != actor.pk:
+    if not rules.has_perm("projects.write_review", actor, assignment):
         raise NotPermitted(_("This review is assigned to someone else."))
     if assignment.proposal.stage != Stage.REVIEW:
         raise DomainError(_("Reviews are accepted while the proposal is in Review."))
@@ -269,7 +270,7 @@ def criteria_save(
     *, actor: User, changes: Sequence[tuple[Criterion | None, CriterionValues]]
 ) -> list[Criterion]:
     """Create (``None``) or change review criteria; existing scores keep their criterion."""
-    if not actor.is_coordinator:
+    if not rules.has_perm("projects.edit_alliance_rules", actor):
         raise NotPermitted(_("Only coordinators change the review criteria."))
     saved = []
     for criterion, values in changes:
