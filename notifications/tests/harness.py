@@ -8,6 +8,7 @@ that records what it accepts and can be told to refuse.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import os
@@ -110,6 +111,13 @@ class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        # A slow server: the sender waits here, before the message is handed over, so a
+        # worker killed now dies before SMTP accepted anything.
+        await asyncio.sleep(self.sink.delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         if self.sink.refusing:
             self.sink.refused += 1
@@ -122,11 +130,15 @@ class _Handler:
 
 @dataclass
 class SmtpSink:
-    """An SMTP server on loopback that keeps what it accepts; ``refusing`` makes it answer 451."""
+    """An SMTP server on loopback that keeps what it accepts; ``refusing`` makes it answer 451.
+
+    ``delay`` (seconds) holds each recipient before it is accepted: a slow server.
+    """
 
     port: int = field(default_factory=free_port)
     messages: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
     refusing: bool = False
+    delay: float = 0.0
     refused: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     controller: Controller | None = None
@@ -192,6 +204,7 @@ class WorkerProcess:
 
     def start(self) -> None:
         self.log = Path(settings.BASE_DIR) / "var" / f"worker-{self.queue}.log"
+        self.log.parent.mkdir(exist_ok=True)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "alliance", "worker", *self.arguments()],
             cwd=REPO_ROOT,
