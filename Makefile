@@ -53,9 +53,16 @@ test: install var ## Run the whole test suite with coverage and its gate
 	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "error: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
+# A scratch database: the notifications benchmark migrates and empties it (created if missing).
+BENCH_NOTIFICATIONS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_notifications
+
 .PHONY: bench-matching
 bench-matching: install var ## Benchmark partner matching on synthetic alliances (JSON lines)
 	$(MANAGE) bench_matching $(BENCH_ARGS)
+
+.PHONY: bench-notifications
+bench-notifications: install var ## Benchmark notification delivery with a real worker, Redis and SMTP (JSON lines)
+	DATABASE_URL=$(BENCH_NOTIFICATIONS_DATABASE_URL) $(MANAGE) bench_notifications $(BENCH_ARGS)
 
 .PHONY: lint
 lint: install ## ruff (lint and format), djade on the templates, the import layers, mypy

@@ -70,3 +70,8 @@ def task_send_digests() -> int:
 def task_sweep_deliveries() -> int:
     """Re-enqueue instant emails whose task never came, or whose worker died; on beat."""
     return deliveries_sweep()
+
+
+@shared_task(ignore_result=True)
+def task_noop() -> None:
+    """Nothing: what a task costs the worker by itself (the notifications benchmark's yardstick)."""
