@@ -7,6 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        # Here, not at the top: modules with models load only once the app registry is ready.
         from members.signals import profiles_changed
         from projects.matching import cache as matching
 

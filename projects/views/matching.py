@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from core.http import HtmxHttpRequest, render_page
 from members.models import Institution
 from members.rules import affiliations_of
-from projects import selectors
+from projects import matching, selectors
 from projects.forms import (
     InviteForm,
     PartnerFilterForm,
@@ -27,8 +27,6 @@ from projects.models import (
 @require_GET
 def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Ranked, explained partner suggestions for the lead, with "why not" for any institution."""
-    from projects import matching
-
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     if not rules.has_perm("projects.find_partners", request.user, proposal):
         raise Http404
@@ -62,8 +60,6 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     """Whole consortia that satisfy the rules, best first; or the rule that blocks them."""
-    from projects import matching
-
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     if not rules.has_perm("projects.find_partners", request.user, proposal):
         raise Http404
@@ -81,8 +77,6 @@ def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
     """Reverse matching: open calls in Define that need the user's, or their institution's, expertise."""
-    from projects import matching
-
     affiliations = affiliations_of(request.user)
     if not affiliations.member_of:
         for_me, for_institutions = [], []
