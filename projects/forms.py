@@ -13,6 +13,9 @@ from projects.enums import Importance, MilestoneStatus, Recommendation, Stage
 from projects.models import ConsortiumRules, Criterion, Decision, Milestone, Proposal
 from projects.services import CriterionValues
 
+# More than any consortium the rules could ask for; a longer list is not from the page.
+MAX_CONSORTIUM_INVITATIONS = 50
+
 
 class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
     """A proposal's text and settings; required competences with their importance."""
@@ -257,6 +260,39 @@ class InviteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why them: what you hope they bring."),
     )
+
+
+class ConsortiumInviteForm(forms.Form):
+    """The institutions of one suggested consortium, to invite all at once."""
+
+    institution = forms.ModelMultipleChoiceField(
+        queryset=Institution.objects.members(),
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "required": _("Choose the institutions to invite from Whole consortia."),
+            "invalid_choice": _(
+                "One of these institutions can no longer be invited: it is not an alliance "
+                "member. Go back to Whole consortia for current options."
+            ),
+            "invalid_pk_value": _("That is not a list of institutions to invite."),
+        },
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Sent with every invitation: what you hope this consortium does together."),
+    )
+
+    def clean_institution(self):
+        institutions = self.cleaned_data["institution"]
+        if len(institutions) > MAX_CONSORTIUM_INVITATIONS:
+            raise forms.ValidationError(
+                _("At most %(n)s institutions can be invited at once.")
+                % {"n": MAX_CONSORTIUM_INVITATIONS}
+            )
+        return institutions
 
 
 class PartnerFilterForm(forms.Form):

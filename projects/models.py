@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from members.enums import MembershipStatus
@@ -361,6 +362,40 @@ class ConsortiumRules(models.Model):
     def current(cls) -> ConsortiumRules:
         rules, _created = cls.objects.get_or_create(pk=1)
         return rules
+
+    def describe(self) -> list[str]:
+        """The rules in words, one phrase each, in the number each count asks for."""
+        low, high = self.min_partner_institutions, self.max_partner_institutions
+        phrases = [
+            ngettext(
+                "Exactly %(n)s partner institution", "Exactly %(n)s partner institutions", high
+            )
+            % {"n": high}
+            if low == high
+            else ngettext(
+                "%(min)s to %(max)s partner institution",
+                "%(min)s to %(max)s partner institutions",
+                high,
+            )
+            % {"min": low, "max": high},
+            ngettext(
+                "Institutions from at least %(n)s country",
+                "Institutions from at least %(n)s countries",
+                self.min_countries,
+            )
+            % {"n": self.min_countries},
+            ngettext(
+                "At least %(n)s kind of institution",
+                "At least %(n)s kinds of institution",
+                self.min_kinds,
+            )
+            % {"n": self.min_kinds},
+        ]
+        if self.company_required:
+            phrases.append(gettext("A company among them"))
+        if self.require_competence_coverage:
+            phrases.append(gettext("Every required competence covered"))
+        return phrases
 
 
 class Criterion(models.Model):

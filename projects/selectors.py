@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import rules
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
@@ -18,6 +19,7 @@ from members.models import Institution, InstitutionCompetence, PersonCompetence,
 from members.rules import affiliations_of, is_coordinator
 from projects.enums import (
     CONSORTIUM_STATUSES,
+    OPEN_PARTICIPATION,
     UNDECIDED_STAGES,
     AssignmentStatus,
     ParticipationRole,
@@ -36,6 +38,9 @@ from projects.models import (
     StageTransition,
 )
 from projects.rules import institutions_free_to_join, is_lead
+
+if TYPE_CHECKING:
+    from projects.matching.consortium import ConsortiumOption, ConsortiumResult
 
 
 def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal]:
@@ -418,3 +423,78 @@ def coverage_matrix(
         cells = [(p, levels.get((p.institution_id, item.competence_id))) for p in members]
         rows.append((item, cells, any(level for _p, level in cells)))
     return rows
+
+
+# Whole consortia -------------------------------------------------------------------------
+
+
+def open_participations(*, proposal: Proposal) -> dict[int, Participation]:
+    """The proposal's participations still in play (invited, asking, in), by institution id."""
+    return {
+        p.institution_id: p
+        for p in Participation.objects.filter(proposal=proposal, status__in=OPEN_PARTICIPATION)
+    }
+
+
+@dataclass(frozen=True)
+class OptionMember:
+    institution: Institution
+    participation: Participation | None  # its open participation, if it has one
+    is_lead: bool
+    score: float | None  # its match, for a proposed partner
+    brings: list[str]  # the required competences it adds, for a proposed partner
+
+    @property
+    def to_invite(self) -> bool:
+        return self.score is not None and self.participation is None and not self.is_lead
+
+
+@dataclass(frozen=True)
+class ConsortiumChoice:
+    """One suggested consortium as the builder page shows it: who is in, whom to invite."""
+
+    option: ConsortiumOption
+    members: list[OptionMember]
+
+    @property
+    def to_invite(self) -> list[Institution]:
+        return [m.institution for m in self.members if m.to_invite]
+
+
+def consortium_choices(*, proposal: Proposal, result: ConsortiumResult) -> list[ConsortiumChoice]:
+    """Each option's institutions with where they stand, in one query for all options."""
+    current = open_participations(proposal=proposal) if result.options else {}
+    return [
+        ConsortiumChoice(
+            option=option,
+            members=[
+                OptionMember(
+                    institution=institution,
+                    participation=current.get(institution.pk),
+                    is_lead=institution.pk == proposal.lead_institution_id,
+                    score=option.scores.get(institution.pk),
+                    brings=option.brings.get(institution.pk, []),
+                )
+                for institution in option.institutions
+            ],
+        )
+        for option in result.options
+    ]
+
+
+@dataclass(frozen=True)
+class InvitePreview:
+    to_invite: list[Institution]
+    already: list[tuple[Institution, Participation | None]]  # None for the lead's own
+
+
+def consortium_invite_preview(
+    *, proposal: Proposal, institutions: list[Institution]
+) -> InvitePreview:
+    """Of these institutions, who would be invited and who is already invited or in."""
+    current = open_participations(proposal=proposal) if institutions else {}
+    taken = set(current) | {proposal.lead_institution_id}
+    return InvitePreview(
+        to_invite=[i for i in institutions if i.pk not in taken],
+        already=[(i, current.get(i.pk)) for i in institutions if i.pk in taken],
+    )

@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("proposals/<slug:slug>/partners/", views.find_partners, name="find_partners"),
     path("proposals/<slug:slug>/consortia/", views.consortium_builder, name="consortium_builder"),
+    path(
+        "proposals/<slug:slug>/consortia/invite/",
+        views.consortium_invite,
+        name="consortium_invite",
+    ),
     path("proposals/<slug:slug>/invite/", views.participation_invite, name="participation_invite"),
     path("proposals/<slug:slug>/join/", views.participation_request, name="participation_request"),
     path(

@@ -30,7 +30,7 @@ from projects.matching.context import Context
 from projects.matching.index import MatchingIndex
 from projects.matching.ranking import total_score
 from projects.matching.suggestions import institution_scores
-from projects.matching.weights import PARTNER_COST
+from projects.matching.weights import COMPONENTS, PARTNER_COST, WEIGHTS
 from projects.models import ConsortiumRules, Proposal
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,15 @@ class ConsortiumOption:
     satisfies_rules: bool
     method: str  # "milp" or "greedy"
     failed_rules: list[str] = field(default_factory=list)
+    # The total split by score component (weighted, added up over the proposed partners).
+    components: dict[str, float] = field(default_factory=dict)
+    # Proposed institution pk -> the required competences it adds to the consortium.
+    brings: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the integer programme proved it best (else the greedy fallback found it)."""
+        return self.method == MILP
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,10 @@ class Problem:
         order = np.lexsort((index.institution_ids[positions], -scores))
         self.candidates = positions[order]  # best first; ties by primary key
         self.scores = np.asarray(scores[order], dtype=np.float64)
+        self.contributions = {
+            name: WEIGHTS[name] * np.asarray(parts[name], dtype=np.float64)[order]
+            for name in COMPONENTS
+        }
         self.countries = index.institution_countries[self.candidates]
         self.kinds = index.institution_kinds[self.candidates]
         self.requirements = ctx.requirements
@@ -92,11 +105,12 @@ class Problem:
         self.fixed_countries = {str(country) for _pk, _kind, country in fixed}
         self.fixed_kinds = {kind for _pk, kind, _country in fixed}
         fixed_cover = ctx.consortium_cover
-        self.needed = [
+        self.uncovered = [
             j
             for j, r in enumerate(self.requirements)
-            if rules.require_competence_coverage and (r.column is None or not fixed_cover[r.column])
+            if r.column is None or not fixed_cover[r.column]
         ]
+        self.needed = self.uncovered if rules.require_competence_coverage else []
         self.need_company = (
             rules.company_required and InstitutionKind.COMPANY not in self.fixed_kinds
         )
@@ -256,13 +270,18 @@ class Problem:
         """Name the rule that no consortium can satisfy, as a sentence for the lead."""
         rules = self.rules
         if rules.min_partner_institutions > rules.max_partner_institutions:
-            return _(
-                "The rules ask for at least %(min)s and at most %(max)s partner institutions."
+            return ngettext(
+                "The rules ask for at least %(min)s and at most %(max)s partner institution.",
+                "The rules ask for at least %(min)s and at most %(max)s partner institutions.",
+                rules.max_partner_institutions,
             ) % {"min": rules.min_partner_institutions, "max": rules.max_partner_institutions}
         if self.max_new < 0:
-            return _(
+            return ngettext(
+                "The consortium already has %(have)s partner institution; the rules allow at "
+                "most %(max)s.",
                 "The consortium already has %(have)s partner institutions; the rules allow at "
-                "most %(max)s."
+                "most %(max)s.",
+                self.fixed_partners,
             ) % {"have": self.fixed_partners, "max": rules.max_partner_institutions}
         for j in self.needed:
             if not self.cover[:, j].any():
@@ -431,6 +450,15 @@ def _options(problem: Problem, picks: list[tuple[list[int], str]]) -> list[Conso
         chosen = sorted(chosen, key=lambda k: (-problem.scores[k], k))
         proposed = [objects[int(index.institution_ids[problem.candidates[k]])] for k in chosen]
         scores = {i.pk: float(problem.scores[k]) for i, k in zip(proposed, chosen, strict=True)}
+        brings = {
+            i.pk: [
+                problem.requirements[j].name for j in problem.uncovered if problem.cover[k, j]
+            ]
+            for i, k in zip(proposed, chosen, strict=True)
+        }
+        components = {
+            name: float(values[chosen].sum()) for name, values in problem.contributions.items()
+        }
         failed = problem.failed_rules(chosen)
         options.append(
             ConsortiumOption(
@@ -441,6 +469,8 @@ def _options(problem: Problem, picks: list[tuple[list[int], str]]) -> list[Conso
                 satisfies_rules=not failed,
                 method=method,
                 failed_rules=failed,
+                components=components,
+                brings=brings,
             )
         )
     return options

@@ -14,8 +14,10 @@ from projects.services.consortium import (
     consortium_rules_update,
 )
 from projects.services.drive import milestone_create, milestone_set_status, progress_update_post
-from projects.services.errors import ProposalMovedOn
+from projects.services.errors import PreconditionsFail, ProposalMovedOn
 from projects.services.joining import (
+    ConsortiumInvitations,
+    consortium_invite,
     participation_accept,
     participation_confirm,
     participation_decline,
@@ -49,13 +51,16 @@ __all__ = [
     "TRANSITIONS",
     "Aggregate",
     "ConsortiumRulesValues",
+    "ConsortiumInvitations",
     "CriterionValues",
+    "PreconditionsFail",
     "ProposalMovedOn",
     "RuleResult",
     "Transition",
     "alliance_rules_update",
     "competence_gaps",
     "consortium_check",
+    "consortium_invite",
     "consortium_rules_update",
     "criteria_save",
     "event_record",

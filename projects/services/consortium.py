@@ -7,6 +7,7 @@ import rules
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import NotPermitted
 from members.enums import InstitutionKind, MembershipStatus
@@ -31,6 +32,10 @@ class RuleResult:
     rule: str
     ok: bool
     detail: str
+    # What the page links to as the way forward: the required competences nobody covers
+    # yet, and the accepted partners still waiting for their representative's sign-off.
+    missing: tuple[Competence, ...] = ()
+    awaiting_signoff: int = 0
 
 
 def consortium_check(
@@ -49,50 +54,87 @@ def consortium_check(
     """
     rules = rules or ConsortiumRules.current()
     if participations is None:
-        confirmed = list(
-            Institution.objects.filter(
-                participations__proposal=proposal,
-                participations__status=ParticipationStatus.CONFIRMED,
-                participations__role=ParticipationRole.PARTNER,
-            ).distinct()
+        participations = list(
+            Participation.objects.filter(
+                proposal=proposal,
+                role=ParticipationRole.PARTNER,
+                status__in=[ParticipationStatus.ACCEPTED, ParticipationStatus.CONFIRMED],
+            ).select_related("institution")
         )
-    else:
-        confirmed = [
-            p.institution
-            for p in participations
-            if p.role == ParticipationRole.PARTNER and p.status == ParticipationStatus.CONFIRMED
-        ]
+    partner_rows = [p for p in participations if p.role == ParticipationRole.PARTNER]
+    confirmed = [p.institution for p in partner_rows if p.status == ParticipationStatus.CONFIRMED]
+    awaiting = len(
+        {
+            p.institution_id
+            for p in partner_rows
+            if p.status == ParticipationStatus.ACCEPTED
+            and p.institution_id != proposal.lead_institution_id
+        }
+    )
     consortium = [
         proposal.lead_institution,
-        *[i for i in confirmed if i.pk != proposal.lead_institution_id],
+        *{i.pk: i for i in confirmed if i.pk != proposal.lead_institution_id}.values(),
     ]
     partners = len(consortium) - 1
     countries = {str(i.country) for i in consortium}
     kinds = {i.kind for i in consortium}
+    n_partners, n_countries, n_kinds = (
+        rules.min_partner_institutions,
+        rules.min_countries,
+        rules.min_kinds,
+    )
+    so_far = {"n": n_partners, "have": partners, "awaiting": awaiting}
     results = [
         RuleResult(
             "min_partner_institutions",
-            partners >= rules.min_partner_institutions,
-            _("At least %(n)s confirmed partner institution(s); %(have)s so far.")
-            % {"n": rules.min_partner_institutions, "have": partners},
+            partners >= n_partners,
+            (
+                ngettext(
+                    "At least %(n)s confirmed partner institution (%(have)s so far; "
+                    "%(awaiting)s more awaiting sign-off)",
+                    "At least %(n)s confirmed partner institutions (%(have)s so far; "
+                    "%(awaiting)s more awaiting sign-off)",
+                    n_partners,
+                )
+                if awaiting and partners < n_partners
+                else ngettext(
+                    "At least %(n)s confirmed partner institution (%(have)s so far)",
+                    "At least %(n)s confirmed partner institutions (%(have)s so far)",
+                    n_partners,
+                )
+            )
+            % so_far,
+            awaiting_signoff=awaiting,
         ),
         RuleResult(
             "max_partner_institutions",
             partners <= rules.max_partner_institutions,
-            _("At most %(n)s partner institutions; %(have)s confirmed.")
+            ngettext(
+                "At most %(n)s partner institution (%(have)s confirmed)",
+                "At most %(n)s partner institutions (%(have)s confirmed)",
+                rules.max_partner_institutions,
+            )
             % {"n": rules.max_partner_institutions, "have": partners},
         ),
         RuleResult(
             "min_countries",
-            len(countries) >= rules.min_countries,
-            _("Institutions from at least %(n)s countries; %(have)s so far.")
-            % {"n": rules.min_countries, "have": len(countries)},
+            len(countries) >= n_countries,
+            ngettext(
+                "Institutions from at least %(n)s country (%(have)s so far)",
+                "Institutions from at least %(n)s countries (%(have)s so far)",
+                n_countries,
+            )
+            % {"n": n_countries, "have": len(countries)},
         ),
         RuleResult(
             "min_kinds",
-            len(kinds) >= rules.min_kinds,
-            _("At least %(n)s kinds of institution; %(have)s so far.")
-            % {"n": rules.min_kinds, "have": len(kinds)},
+            len(kinds) >= n_kinds,
+            ngettext(
+                "At least %(n)s kind of institution (%(have)s so far)",
+                "At least %(n)s kinds of institution (%(have)s so far)",
+                n_kinds,
+            )
+            % {"n": n_kinds, "have": len(kinds)},
         ),
     ]
     if rules.company_required:
@@ -100,7 +142,7 @@ def consortium_check(
             RuleResult(
                 "company_required",
                 InstitutionKind.COMPANY in kinds,
-                _("A company in the consortium."),
+                _("A company in the consortium"),
             )
         )
     if rules.require_competence_coverage:
@@ -113,10 +155,11 @@ def consortium_check(
             RuleResult(
                 "competence_coverage",
                 not missing,
-                _("Every required competence covered; missing: %(missing)s.")
+                _("Every required competence covered (missing: %(missing)s)")
                 % {"missing": ", ".join(c.name for c in missing)}
                 if missing
-                else _("Every required competence is covered."),
+                else _("Every required competence covered"),
+                missing=tuple(missing),
             )
         )
     if remember:
@@ -154,14 +197,19 @@ def competence_gaps(
     return [c for c in required if c.pk not in covered]
 
 
-def consortium_rules_hold(proposal: Proposal) -> str | None:
+def consortium_rules_failing(proposal: Proposal) -> list[RuleResult]:
+    """The consortium rules that do not hold yet: what blocks Define → Review."""
     results = proposal.__dict__.get("_consortium_check") or consortium_check(proposal=proposal)
-    failed = [r for r in results if not r.ok]
-    if failed:
-        return _("The consortium rules do not hold yet: %(rules)s") % {
-            "rules": " ".join(r.detail for r in failed)
-        }
-    return None
+    return [r for r in results if not r.ok]
+
+
+def consortium_refusal(failed: list[RuleResult]) -> str:
+    """One sentence naming every rule that fails, for a refusal outside the pages' list."""
+    return ngettext(
+        "The consortium rules do not hold yet; this one fails: %(rules)s.",
+        "The consortium rules do not hold yet; these fail: %(rules)s.",
+        len(failed),
+    ) % {"rules": "; ".join(r.detail for r in failed)}
 
 
 # Alliance-wide settings -----------------------------------------------------------------

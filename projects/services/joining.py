@@ -10,8 +10,12 @@ Only confirmed partners count toward the consortium rules. Every step is audited
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.exceptions import DomainError, NotPermitted
 from members.enums import InstitutionStatus, MembershipStatus
@@ -175,6 +179,67 @@ def participation_invite(
         actor=actor,
         message=message,
         kind=EventKind.INVITATION,
+    )
+
+
+@dataclass(frozen=True)
+class ConsortiumInvitations:
+    invited: list[Participation]  # sent now
+    already: list[Institution]  # the lead's own, or already invited, asking or in: none sent
+
+
+@transaction.atomic
+def consortium_invite(
+    *,
+    proposal: Proposal,
+    actor: User,
+    institutions: Sequence[Institution],
+    message: str = "",
+) -> ConsortiumInvitations:
+    """The lead invites every institution of a suggested consortium that is not in it yet.
+
+    All or nothing: each invitation goes through ``participation_invite``, and if any is
+    refused none is sent and the refusal names every institution at fault. Institutions
+    already invited, asking to join or in the consortium are left as they are, so sending
+    the same consortium twice sends nothing more.
+    """
+    proposal = _lock_proposal(proposal)
+    if not is_lead.test(actor, proposal):
+        raise NotPermitted(_("Only the lead invites partners."))
+    _require_joining_stage(proposal)
+    unique = list({i.pk: i for i in institutions}.values())
+    if not unique:
+        raise DomainError(_("Choose the institutions to invite."))
+    taken = {proposal.lead_institution_id} | set(
+        Participation.objects.filter(proposal=proposal, status__in=OPEN_PARTICIPATION)
+        .values_list("institution_id", flat=True)
+        .order_by()
+    )
+    invited, problems = [], []
+    for institution in unique:
+        if institution.pk in taken:
+            continue
+        try:
+            invited.append(
+                participation_invite(
+                    proposal=proposal, actor=actor, institution=institution, message=message
+                )
+            )
+        except NotPermitted:
+            raise
+        except DomainError as error:  # its savepoint is undone; keep looking for the others
+            problems.append(error.message)
+    if problems:
+        raise DomainError(
+            ngettext(
+                "No invitation was sent, because of this: %(problems)s",
+                "No invitation was sent, because of these: %(problems)s",
+                len(problems),
+            )
+            % {"problems": " ".join(problems)}
+        )
+    return ConsortiumInvitations(
+        invited=invited, already=[i for i in unique if i.pk in taken]
     )
 
 

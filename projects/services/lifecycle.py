@@ -41,8 +41,12 @@ from projects.models import (
     StageTransition,
 )
 from projects.rules import is_lead
-from projects.services.consortium import consortium_rules_hold
-from projects.services.errors import ProposalMovedOn
+from projects.services.consortium import (
+    RuleResult,
+    consortium_refusal,
+    consortium_rules_failing,
+)
+from projects.services.errors import PreconditionsFail, ProposalMovedOn
 from projects.services.outbox import event_record
 
 # The transition table -------------------------------------------------------------------
@@ -55,13 +59,23 @@ _coordinator = is_coordinator
 
 
 @dataclass(frozen=True)
+class Precondition:
+    failing: Callable[[Proposal], list[RuleResult]]
+    refusal: Callable[[list[RuleResult]], str]
+
+
+CONSORTIUM_RULES = Precondition(failing=consortium_rules_failing, refusal=consortium_refusal)
+
+
+@dataclass(frozen=True)
 class Transition:
     name: str
     label: object
     source: Stage
     target: Stage
     allowed: Predicate
-    preconditions: tuple[Callable[[Proposal], str | None], ...] = ()
+    # Each names the rules that block the step (none when it may go ahead) and how to say so.
+    preconditions: tuple[Precondition, ...] = ()
     comment_required: bool = False
     # Decisions reach the table only through proposal_decide, which records the Decision.
     via_decision: bool = False
@@ -78,7 +92,7 @@ TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
             Stage.DEFINE,
             Stage.REVIEW,
             _lead,
-            preconditions=(consortium_rules_hold,),
+            preconditions=(CONSORTIUM_RULES,),
         ),
         Transition(
             "approve",
@@ -161,8 +175,9 @@ def transitions_for(*, proposal: Proposal, user: User) -> list[Transition]:
     ]
 
 
-def transition_blockers(*, proposal: Proposal, transition: Transition) -> list[str]:
-    return [msg for check in transition.preconditions if (msg := check(proposal))]
+def transition_blockers(*, proposal: Proposal, transition: Transition) -> list[RuleResult]:
+    """The rules that block this step now, each once (empty when it may go ahead)."""
+    return [rule for check in transition.preconditions for rule in check.failing(proposal)]
 
 
 @transaction.atomic
@@ -202,9 +217,9 @@ def proposal_transition(
     comment = comment.strip()
     if transition.comment_required and not comment:
         raise DomainError(_("Please give a reason."))
-    blockers = transition_blockers(proposal=locked, transition=transition)
-    if blockers:
-        raise DomainError(" ".join(blockers))
+    for check in transition.preconditions:
+        if failing := check.failing(locked):
+            raise PreconditionsFail(check.refusal(failing), blockers=failing)
 
     source = locked.stage
     locked.stage = to

@@ -8,7 +8,12 @@ from projects.views.joining import (
     partnering_inbox,
     signoffs,
 )
-from projects.views.matching import consortium_builder, find_partners, proposals_for_me
+from projects.views.matching import (
+    consortium_builder,
+    consortium_invite,
+    find_partners,
+    proposals_for_me,
+)
 from projects.views.proposals import (
     my_proposals,
     proposal_create,
@@ -32,6 +37,7 @@ from projects.views.review import (
 __all__ = [
     "alliance_rules",
     "consortium_builder",
+    "consortium_invite",
     "find_partners",
     "milestone_create",
     "milestone_set_status",

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import rules
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.exceptions import DomainError
 
 from core.http import HtmxHttpRequest, render_page
 from members.models import Institution
 from members.rules import affiliations_of
-from projects import matching, selectors
+from projects import matching, selectors, services
 from projects.forms import (
+    ConsortiumInviteForm,
     InviteForm,
     PartnerFilterForm,
 )
 from projects.models import (
     ConsortiumRules,
 )
+from projects.rules import is_lead
 
 # Matching -------------------------------------------------------------------------------
 
@@ -63,14 +71,70 @@ def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     if not rules.has_perm("projects.find_partners", request.user, proposal):
         raise Http404
-    result = matching.build_consortia(proposal=proposal)
+    consortium_rules = ConsortiumRules.current()
+    result = matching.build_consortia(proposal=proposal, rules=consortium_rules)
     context = {
         "proposal": proposal,
         "result": result,
-        "rules": ConsortiumRules.current(),
+        "choices": selectors.consortium_choices(proposal=proposal, result=result),
+        "rules": consortium_rules,
         "can_invite": rules.has_perm("projects.invite_partners", request.user, proposal),
     }
     return render(request, "projects/consortium_builder.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consortium_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    """Invite one suggested consortium: the list to confirm (GET), then the invitations (POST)."""
+    proposal = selectors.proposal_get(user=request.user, slug=slug)
+    if not is_lead.test(request.user, proposal):
+        raise Http404
+    builder = reverse("projects:consortium_builder", args=[proposal.slug])
+    if not rules.has_perm("projects.invite_partners", request.user, proposal):
+        messages.error(request, _("Invitations go out while the proposal is being defined."))
+        return redirect(proposal)
+    form = ConsortiumInviteForm(request.POST if request.method == "POST" else request.GET)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.consortium_invite(
+                proposal=proposal,
+                actor=request.user,
+                institutions=form.cleaned_data["institution"],
+                message=form.cleaned_data["message"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            if sent.invited:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s invitation sent: %(names)s.",
+                        "%(n)s invitations sent: %(names)s.",
+                        len(sent.invited),
+                    )
+                    % {
+                        "n": len(sent.invited),
+                        "names": ", ".join(p.institution.name for p in sent.invited),
+                    },
+                )
+            else:
+                messages.info(
+                    request,
+                    _("Everyone in this consortium is already invited or in it; nothing was sent."),
+                )
+            return redirect(proposal.get_absolute_url() + "#consortium")
+    form.is_valid()  # a GET shows what it would send, or why it cannot
+    context = {
+        "proposal": proposal,
+        "form": form,
+        "preview": selectors.consortium_invite_preview(
+            proposal=proposal, institutions=list(form.cleaned_data.get("institution", []))
+        ),
+        "builder": builder,
+    }
+    return render(request, "projects/consortium_invite.html", context)
 
 
 @login_required

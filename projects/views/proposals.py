@@ -24,7 +24,7 @@ from projects.forms import (
     RevisionCompareForm,
     TransitionForm,
 )
-from projects.services import TRANSITIONS
+from projects.services import TRANSITIONS, PreconditionsFail
 from projects.views.base import PAGE_SIZE
 
 # Lists ----------------------------------------------------------------------------------
@@ -197,6 +197,7 @@ def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpRespo
             return redirect(proposal)
         raise Http404
     form = TransitionForm(request.POST if request.method == "POST" else None)
+    blockers = services.transition_blockers(proposal=proposal, transition=transition)
     if request.method == "POST" and form.is_valid():
         try:
             services.proposal_transition(
@@ -207,6 +208,10 @@ def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpRespo
             )
         except NotPermitted:
             raise Http404 from None
+        except PreconditionsFail as error:
+            # The page lists the failing rules (with what fixes each); the same words again
+            # as a form error would say it twice.
+            blockers = error.blockers
         except DomainError as error:
             form.add_error("comment" if transition.comment_required else None, error.message)
         else:
@@ -219,7 +224,8 @@ def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpRespo
         "proposal": proposal,
         "transition": transition,
         "form": form,
-        "blockers": services.transition_blockers(proposal=proposal, transition=transition),
+        "blockers": blockers,
+        "can_invite": rules.has_perm("projects.invite_partners", request.user, proposal),
     }
     return render(request, "projects/transition_form.html", context)
 
