@@ -8,6 +8,7 @@ from projects.enums import EventKind, ParticipationStatus, Stage, Visibility
 from projects.models import Participation, ParticipationTransition
 from projects.services import (
     consortium_check,
+    consortium_invite,
     participation_accept,
     participation_confirm,
     participation_decline,
@@ -241,3 +242,68 @@ def test_the_lead_does_not_ask_to_join_their_own_proposal(proposal):
         )
 
     assert Participation.objects.filter(institution=second).count() == 0
+
+
+# Inviting a whole consortium ------------------------------------------------------------
+
+
+def test_consortium_invite_sends_one_invitation_per_institution_not_in_it(proposal, tum):
+    eth = InstitutionFactory(name="ETH Zürich")
+    already = InstitutionFactory(name="Inria")
+    participation_invite(proposal=proposal, actor=proposal.lead, institution=already)
+
+    sent = consortium_invite(
+        proposal=proposal,
+        actor=proposal.lead,
+        institutions=[proposal.lead_institution, tum, eth, already, tum],
+        message="Join us",
+    )
+
+    assert sorted(p.institution.name for p in sent.invited) == [
+        "ETH Zürich",
+        "Technical University of Munich",
+    ]
+    assert sent.already == [proposal.lead_institution, already]
+    assert sorted(
+        Participation.objects.filter(proposal=proposal, status=ParticipationStatus.INVITED)
+        .values_list("institution__name", "message")
+    ) == [("ETH Zürich", "Join us"), ("Inria", ""), ("Technical University of Munich", "Join us")]
+    assert OutboxEvent.objects.filter(kind=EventKind.INVITATION).count() == 3
+
+
+def test_consortium_invite_twice_sends_nothing_more(proposal, tum):
+    consortium_invite(proposal=proposal, actor=proposal.lead, institutions=[tum])
+
+    again = consortium_invite(proposal=proposal, actor=proposal.lead, institutions=[tum])
+
+    assert (again.invited, again.already) == ([], [tum])
+    assert Participation.objects.filter(proposal=proposal, institution=tum).count() == 1
+
+
+def test_consortium_invite_is_all_or_nothing(proposal, tum):
+    suspended = InstitutionFactory(name="Gone Institute", status=InstitutionStatus.SUSPENDED)
+    applicant = InstitutionFactory(name="New Institute", status=InstitutionStatus.APPLICANT)
+
+    with pytest.raises(DomainError) as refused:
+        consortium_invite(
+            proposal=proposal, actor=proposal.lead, institutions=[tum, suspended, applicant]
+        )
+
+    assert refused.value.message == (
+        "No invitation was sent, because of these: "
+        "Gone Institute is not an active member of the alliance. "
+        "New Institute is not an active member of the alliance."
+    )
+    assert Participation.objects.filter(proposal=proposal).exclude(role="lead").count() == 0
+    assert OutboxEvent.objects.filter(kind=EventKind.INVITATION).count() == 0
+
+
+def test_consortium_invite_is_the_leads_and_only_while_defining(proposal, tum):
+    colleague = MembershipFactory(institution=proposal.lead_institution).person
+    in_review = ProposalFactory(stage=Stage.REVIEW)
+
+    with pytest.raises(NotPermitted):
+        consortium_invite(proposal=proposal, actor=colleague, institutions=[tum])
+    with pytest.raises(DomainError, match="Partners join while a proposal is being defined"):
+        consortium_invite(proposal=in_review, actor=in_review.lead, institutions=[tum])
+    assert Participation.objects.filter(institution=tum).count() == 0

@@ -195,9 +195,116 @@ def test_to_review_without_partners_names_the_failed_rule():
     with pytest.raises(DomainError) as refused:
         proposal_transition(proposal=proposal, to=Stage.REVIEW, actor=proposal.lead)
 
-    assert "At least 1 confirmed partner institution(s); 0 so far." in refused.value.message
+    assert refused.value.message == (
+        "The consortium rules do not hold yet; this one fails: "
+        "At least 1 confirmed partner institution (0 so far)."
+    )
+    assert [r.rule for r in refused.value.blockers] == ["min_partner_institutions"]
     proposal.refresh_from_db()
-    assert proposal.stage == Stage.DEFINE
+    assert (proposal.stage, proposal.transitions.count()) == (Stage.DEFINE, 0)
+
+
+def test_to_review_with_several_failing_rules_names_each_once():
+    rules = ConsortiumRules.current()
+    rules.min_partner_institutions = 2
+    rules.min_countries = 2
+    rules.save()
+    proposal = ProposalFactory(stage=Stage.DEFINE, lead_institution__country="DE")
+
+    with pytest.raises(DomainError) as refused:
+        proposal_transition(proposal=proposal, to=Stage.REVIEW, actor=proposal.lead)
+
+    assert refused.value.message == (
+        "The consortium rules do not hold yet; these fail: "
+        "At least 2 confirmed partner institutions (0 so far); "
+        "Institutions from at least 2 countries (1 so far)."
+    )
+
+
+def test_consortium_rules_count_partners_awaiting_sign_off():
+    rules = ConsortiumRules.current()
+    rules.min_partner_institutions = 2
+    rules.save()
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    ParticipationFactory(proposal=proposal)
+    ParticipationFactory(proposal=proposal, status=ParticipationStatus.ACCEPTED)
+
+    first = consortium_check(proposal=proposal)[0]
+
+    assert (first.ok, first.detail, first.awaiting_signoff) == (
+        False,
+        "At least 2 confirmed partner institutions (1 so far; 1 more awaiting sign-off)",
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (
+            1,
+            [
+                "At least 1 confirmed partner institution (0 so far)",
+                "At most 1 partner institution (0 confirmed)",
+                "Institutions from at least 1 country (1 so far)",
+                "At least 1 kind of institution (1 so far)",
+            ],
+        ),
+        (
+            2,
+            [
+                "At least 2 confirmed partner institutions (0 so far)",
+                "At most 2 partner institutions (0 confirmed)",
+                "Institutions from at least 2 countries (1 so far)",
+                "At least 2 kinds of institution (1 so far)",
+            ],
+        ),
+    ],
+)
+def test_consortium_rule_texts_agree_in_number(n, expected):
+    rules = ConsortiumRules.current()
+    rules.min_partner_institutions = rules.max_partner_institutions = n
+    rules.min_countries = rules.min_kinds = n
+    rules.require_competence_coverage = False
+    rules.save()
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+
+    details = [r.detail for r in consortium_check(proposal=proposal)]
+
+    assert details == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (
+            1,
+            [
+                "Exactly 1 partner institution",
+                "Institutions from at least 1 country",
+                "At least 1 kind of institution",
+            ],
+        ),
+        (
+            3,
+            [
+                "Exactly 3 partner institutions",
+                "Institutions from at least 3 countries",
+                "At least 3 kinds of institution",
+            ],
+        ),
+    ],
+)
+def test_consortium_rules_describe_themselves_in_number(n, expected):
+    rules = ConsortiumRules(
+        min_partner_institutions=n,
+        max_partner_institutions=n,
+        min_countries=n,
+        min_kinds=n,
+        require_competence_coverage=False,
+    )
+
+    assert rules.describe() == expected
 
 
 def test_only_confirmed_partners_count_toward_the_consortium():
@@ -226,10 +333,10 @@ def test_consortium_rules_name_country_kind_company_and_coverage():
     failed = {r.rule: r.detail for r in consortium_check(proposal=proposal) if not r.ok}
 
     assert failed == {
-        "min_countries": "Institutions from at least 2 countries; 1 so far.",
-        "min_kinds": "At least 2 kinds of institution; 1 so far.",
-        "company_required": "A company in the consortium.",
-        "competence_coverage": "Every required competence covered; missing: Robot learning.",
+        "min_countries": "Institutions from at least 2 countries (1 so far)",
+        "min_kinds": "At least 2 kinds of institution (1 so far)",
+        "company_required": "A company in the consortium",
+        "competence_coverage": "Every required competence covered (missing: Robot learning)",
     }
 
 

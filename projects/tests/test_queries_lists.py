@@ -190,7 +190,8 @@ def test_find_partners_queries(client, django_assert_num_queries, fresh_index, r
 def test_consortium_builder_queries(client, django_assert_num_queries, fresh_index, rows):
     """The proposal, the index's fingerprint, needs, consortium, status, load, options (14).
 
-    The consortium rules are read twice: once to solve, once for the page.
+    The consortium rules are read once for the solver and the page; the participations
+    still in play, once for every option's rows.
     """
     proposal = ProposalFactory(stage=Stage.DEFINE)
     _candidates(proposal, rows)
@@ -202,6 +203,7 @@ def test_consortium_builder_queries(client, django_assert_num_queries, fresh_ind
         response = client.get(url)
 
     assert response.context["result"].blocking_rule is None
+    assert len(response.context["choices"][0].members) >= 2
 
 
 @pytest.mark.parametrize("rows", ROWS)

@@ -27,7 +27,11 @@ from projects.models import (
     StageTransition,
 )
 from projects.services import review_assign, review_submit
-from projects.tests.factories import ParticipationFactory, ProposalFactory
+from projects.tests.factories import (
+    ParticipationFactory,
+    ProposalCompetenceFactory,
+    ProposalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,20 +167,66 @@ def test_unknown_action_is_404(client):
     assert response.status_code == 404
 
 
-def test_to_review_page_names_the_failed_rule(client):
+def test_forged_to_review_lists_each_failing_rule_once_and_changes_nothing(client):
+    robotics = CompetenceFactory(name="Robot learning")
     proposal = ProposalFactory(stage=Stage.DEFINE)
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics)
     client.force_login(proposal.lead)
 
     response = client.post(
         reverse("projects:proposal_transition", args=[proposal.slug, "to_review"])
     )
 
-    assert response.context["form"].non_field_errors() == [
-        "The consortium rules do not hold yet: "
-        "At least 1 confirmed partner institution(s); 0 so far."
-    ]
+    page = response.content.decode()
+    partners = "At least 1 confirmed partner institution (0 so far)"
+    coverage = "Every required competence covered (missing: Robot learning)"
+    assert response.context["form"].non_field_errors() == []
+    assert [r.detail for r in response.context["blockers"]] == [partners, coverage]
+    assert (page.count(partners), page.count(coverage)) == (1, 1)
+    assert "Not yet: these 2 consortium rules do not hold." in page
+    assert f"?competence={robotics.pk}" in page
+    assert '<button type="submit"\n              class=""\n              disabled>' in page
     proposal.refresh_from_db()
-    assert proposal.stage == Stage.DEFINE
+    assert (proposal.stage, proposal.transitions.count()) == (Stage.DEFINE, 0)
+
+
+def test_proposal_page_disables_submit_for_review_while_rules_fail(client):
+    robotics = CompetenceFactory(name="Robot learning")
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics)
+    ParticipationFactory(proposal=proposal, status=ParticipationStatus.ACCEPTED)
+    client.force_login(proposal.lead)
+
+    response = client.get(proposal.get_absolute_url())
+
+    page = response.content.decode()
+    to_review = reverse("projects:proposal_transition", args=[proposal.slug, "to_review"])
+    find = reverse("projects:find_partners", args=[proposal.slug])
+    whole = reverse("projects:consortium_builder", args=[proposal.slug])
+    partners = (
+        "At least 1 confirmed partner institution (0 so far; 1 more awaiting sign-off)"
+    )
+    assert to_review not in page
+    assert 'disabled\n                  aria-describedby="blocked-to_review">' in page
+    assert "Waits for 2 consortium rules" in page
+    assert page.count(partners) == 1
+    assert page.count("Every required competence covered (missing: Robot learning)") == 1
+    assert f'<a href="{find}?competence={robotics.pk}">Find partners with Robot learning</a>' in page
+    assert f'<a href="{proposal.get_absolute_url()}#consortium">Sign-offs awaited</a>' in page
+    assert page.count(f'<a href="{whole}">Whole consortia</a>') == 2
+
+
+def test_proposal_page_offers_submit_for_review_once_rules_hold(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    ParticipationFactory(proposal=proposal)
+    client.force_login(proposal.lead)
+
+    response = client.get(proposal.get_absolute_url())
+
+    page = response.content.decode()
+    to_review = reverse("projects:proposal_transition", args=[proposal.slug, "to_review"])
+    assert f'href="{to_review}">Submit for review</a>' in page
+    assert "Waits for" not in page
 
 
 # Decisions ------------------------------------------------------------------------------
