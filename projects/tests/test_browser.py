@@ -50,9 +50,11 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
     page.get_by_role("button", name="Open for partners").click()
     page.get_by_text("The proposal is now in Define.").wait_for()
 
-    # Without a confirmed partner the review step names the rule that fails.
-    page.get_by_role("link", name="Submit for review").click()
-    page.get_by_text("At least 1 confirmed partner institution(s); 0 so far.").first.wait_for()
+    # Without a confirmed partner the review step is disabled and the rule that fails is
+    # listed once, with where to find partners.
+    assert page.get_by_role("button", name="Submit for review").is_disabled()
+    assert page.get_by_text("At least 1 confirmed partner institution (0 so far)").count() == 1
+    assert page.locator("#ready").get_by_role("link", name="Whole consortia").first.is_visible()
 
     # TU Munich joins and its representative confirms (the joining pages come with matching).
     Participation.objects.create(
@@ -62,6 +64,7 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
         status=ParticipationStatus.CONFIRMED,
     )
     page.reload()
+    page.get_by_role("link", name="Submit for review").click()
     page.get_by_role("button", name="Submit for review").click()
     page.get_by_text("The proposal is now in Review.").wait_for()
 

@@ -80,3 +80,44 @@ def test_lead_finds_and_invites_a_tum_researcher_who_accepts_and_tum_confirms(si
     assert page.locator("#consortium").get_by_text("Confirmed").is_visible()
     for p in (page, felix_page, lena_page):
         assert p.console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_lead_goes_from_a_failing_rule_to_inviting_a_whole_consortium(signed_in_page, width):
+    matching.reset()
+    robotics = CompetenceFactory(name="Robot learning")
+    ibm = InstitutionFactory(name="IBM", short_name="IBM", country="US", kind="company")
+    lead = MembershipFactory(institution=ibm, person__display_name="Mei Lin Chen").person
+    for name in ("Technical University of Munich", "Inria"):
+        institution = InstitutionFactory(name=name)
+        InstitutionCompetenceFactory(institution=institution, competence=robotics, level=3)
+    proposal = ProposalFactory(
+        stage=Stage.DEFINE,
+        lead=lead,
+        lead_institution=ibm,
+        title="Robot learning from shared demonstrations",
+    )
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics, importance=3)
+    page = signed_in_page(lead)
+    page.set_viewport_size({"width": width, "height": 900})
+
+    page.goto(proposal.get_absolute_url())
+    assert page.get_by_role("button", name="Submit for review").is_disabled()
+    page.locator("#ready").get_by_role("link", name="Whole consortia").first.click()
+    page.get_by_role("heading", name="Whole consortia").wait_for()
+    option = page.locator("section.consortium-option").first
+    assert option.get_by_text("Lead", exact=True).is_visible()
+    assert option.get_by_role("button", name="Invite IBM").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    option.get_by_role("button", name="Invite this consortium").click()
+    page.get_by_role("heading", name="Invite this consortium").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    to_invite = page.locator("form.card li").all_inner_texts()
+    page.get_by_role("button", name=f"Send {len(to_invite)} invitation").click()
+
+    page.get_by_text(f"invitation{'s' if len(to_invite) > 1 else ''} sent:").wait_for()
+    assert Participation.objects.filter(
+        proposal=proposal, status=ParticipationStatus.INVITED
+    ).count() == len(to_invite)
+    assert page.console_errors == []

@@ -1,4 +1,9 @@
+import threading
+
 import pytest
+from django.db import connection
+
+from conftest import require
 
 from core.exceptions import DomainError, NotPermitted
 from core.models import OutboxEvent
@@ -307,3 +312,33 @@ def test_consortium_invite_is_the_leads_and_only_while_defining(proposal, tum):
     with pytest.raises(DomainError, match="Partners join while a proposal is being defined"):
         consortium_invite(proposal=in_review, actor=in_review.lead, institutions=[tum])
     assert Participation.objects.filter(institution=tum).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consortium_invited_twice_at_once_sends_each_invitation_once():
+    require(connection.vendor == "postgresql", "row locks need PostgreSQL")
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    institutions = [InstitutionFactory(), InstitutionFactory()]
+    barrier = threading.Barrier(2)
+    sent: list[int] = []
+
+    def invite():
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            result = consortium_invite(
+                proposal=proposal, actor=proposal.lead, institutions=institutions
+            )
+            sent.append(len(result.invited))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=invite) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(sent) == [0, 2]
+    assert Participation.objects.filter(proposal=proposal, status="invited").count() == 2
