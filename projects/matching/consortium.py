@@ -451,9 +451,7 @@ def _options(problem: Problem, picks: list[tuple[list[int], str]]) -> list[Conso
         proposed = [objects[int(index.institution_ids[problem.candidates[k]])] for k in chosen]
         scores = {i.pk: float(problem.scores[k]) for i, k in zip(proposed, chosen, strict=True)}
         brings = {
-            i.pk: [
-                problem.requirements[j].name for j in problem.uncovered if problem.cover[k, j]
-            ]
+            i.pk: [problem.requirements[j].name for j in problem.uncovered if problem.cover[k, j]]
             for i, k in zip(proposed, chosen, strict=True)
         }
         components = {

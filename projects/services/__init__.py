@@ -50,8 +50,8 @@ from projects.services.review import (
 __all__ = [
     "TRANSITIONS",
     "Aggregate",
-    "ConsortiumRulesValues",
     "ConsortiumInvitations",
+    "ConsortiumRulesValues",
     "CriterionValues",
     "PreconditionsFail",
     "ProposalMovedOn",

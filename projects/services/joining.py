@@ -238,9 +238,7 @@ def consortium_invite(
             )
             % {"problems": " ".join(problems)}
         )
-    return ConsortiumInvitations(
-        invited=invited, already=[i for i in unique if i.pk in taken]
-    )
+    return ConsortiumInvitations(invited=invited, already=[i for i in unique if i.pk in taken])
 
 
 @transaction.atomic

@@ -42,7 +42,10 @@ def rule_fixes(rule, proposal) -> list[tuple[str, str]]:
             whole,
         ]
     if rule.rule == "company_required":
-        return [(_("Find companies"), f"{find}?{urlencode({'kind': InstitutionKind.COMPANY})}"), whole]
+        return [
+            (_("Find companies"), f"{find}?{urlencode({'kind': InstitutionKind.COMPANY})}"),
+            whole,
+        ]
     if rule.rule == "max_partner_institutions":
         return [(_("The consortium"), consortium)]
     fixes = [(_("Find partners"), find), whole]

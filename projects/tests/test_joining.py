@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 
 from conftest import require
-
 from core.exceptions import DomainError, NotPermitted
 from core.models import OutboxEvent
 from members.enums import InstitutionStatus, MembershipRole
@@ -270,8 +269,9 @@ def test_consortium_invite_sends_one_invitation_per_institution_not_in_it(propos
     ]
     assert sent.already == [proposal.lead_institution, already]
     assert sorted(
-        Participation.objects.filter(proposal=proposal, status=ParticipationStatus.INVITED)
-        .values_list("institution__name", "message")
+        Participation.objects.filter(
+            proposal=proposal, status=ParticipationStatus.INVITED
+        ).values_list("institution__name", "message")
     ) == [("ETH Zürich", "Join us"), ("Inria", ""), ("Technical University of Munich", "Join us")]
     assert OutboxEvent.objects.filter(kind=EventKind.INVITATION).count() == 3
 

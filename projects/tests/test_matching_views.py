@@ -193,7 +193,9 @@ def test_whole_consortia_offer_invite_only_to_institutions_not_in_it(client, rob
 
     lead_name = proposal.lead_institution.name
     invite_tum = f'<span class="visually-hidden"> {tum.name}</span>'
-    assert [(m.institution, m.is_lead, m.to_invite) for m in before.context["choices"][0].members] == [
+    assert [
+        (m.institution, m.is_lead, m.to_invite) for m in before.context["choices"][0].members
+    ] == [
         (proposal.lead_institution, True, False),
         (tum, False, True),
     ]
@@ -238,9 +240,7 @@ def test_invite_this_consortium_asks_for_confirmation_first(client, robotics_cal
     assert Participation.objects.filter(institution=tum).count() == 0
 
 
-def test_invite_this_consortium_sends_one_invitation_per_missing_institution(
-    client, robotics_call
-):
+def test_invite_this_consortium_sends_one_invitation_per_missing_institution(client, robotics_call):
     proposal, tum, _felix = robotics_call
     other = InstitutionFactory(name="Other Institute")
     invited = InstitutionFactory()

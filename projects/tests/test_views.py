@@ -203,15 +203,15 @@ def test_proposal_page_disables_submit_for_review_while_rules_fail(client):
     to_review = reverse("projects:proposal_transition", args=[proposal.slug, "to_review"])
     find = reverse("projects:find_partners", args=[proposal.slug])
     whole = reverse("projects:consortium_builder", args=[proposal.slug])
-    partners = (
-        "At least 1 confirmed partner institution (0 so far; 1 more awaiting sign-off)"
-    )
+    partners = "At least 1 confirmed partner institution (0 so far; 1 more awaiting sign-off)"
     assert to_review not in page
     assert 'disabled\n                  aria-describedby="blocked-to_review">' in page
     assert "Waits for 2 consortium rules" in page
     assert page.count(partners) == 1
     assert page.count("Every required competence covered (missing: Robot learning)") == 1
-    assert f'<a href="{find}?competence={robotics.pk}">Find partners with Robot learning</a>' in page
+    assert (
+        f'<a href="{find}?competence={robotics.pk}">Find partners with Robot learning</a>' in page
+    )
     assert f'<a href="{proposal.get_absolute_url()}#consortium">Sign-offs awaited</a>' in page
     assert page.count(f'<a href="{whole}">Whole consortia</a>') == 2
 

@@ -13,7 +13,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import DomainError
-
 from core.http import HtmxHttpRequest, render_page
 from members.models import Institution
 from members.rules import affiliations_of
