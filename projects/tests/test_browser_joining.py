@@ -46,7 +46,7 @@ def test_lead_finds_and_invites_a_tum_researcher_who_accepts_and_tum_confirms(si
     # The lead opens Find partners and reads why Felix is suggested.
     page = signed_in_page(lead)
     page.goto(proposal.get_absolute_url())
-    page.get_by_role("link", name="Find partners").click()
+    page.locator("#consortium").get_by_role("link", name="Find partners").click()
     people = page.locator("#people-heading + ol > li")
     felix_row = people.filter(has_text="Felix Wagner").first
     felix_row.get_by_text("Why this suggestion").click()
