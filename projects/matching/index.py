@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser
 from scipy import sparse
 
 from members.enums import MembershipStatus
@@ -27,7 +27,7 @@ from members.models import (
     PersonCompetence,
     User,
 )
-from projects.enums import PUBLIC_STAGES, Stage, Visibility
+from projects.enums import Stage, Visibility
 from projects.matching.freshness import data_fingerprint
 from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
 
@@ -133,24 +133,20 @@ def load_corpus() -> Corpus:
         if description.strip():
             institution_texts[i].append(add(description))
 
-    # Proposals' titles and summaries: a public one (approved or later) counts for its
-    # accepted or confirmed participants (institutions and named people); any proposal, in
-    # whatever stage or visibility, counts for its lead while the lead is an active member.
+    # Proposals' titles and summaries, of public proposals only (what an anonymous visitor
+    # may read): the index is shared by every viewer, and a term it learned from a draft or
+    # a confidential proposal would surface as a "shared term" on another lead's page. A
+    # public proposal counts for its lead and its accepted or confirmed participants.
+    public = Proposal.objects.visible_to(AnonymousUser())
     summaries: dict[int, int] = {}
-    for pk, lead_id, title, summary in (
-        Proposal.objects.filter(
-            Q(stage__in=PUBLIC_STAGES) | Q(lead_id__in=active.values("person_id"))
-        )
-        .order_by("pk")
-        .values_list("pk", "lead_id", "title", "summary")
+    for pk, lead_id, title, summary in public.order_by("pk").values_list(
+        "pk", "lead_id", "title", "summary"
     ):
         summaries[pk] = add(summary_text(title, summary))
         if lead_id in person_pos:
             person_texts[person_pos[lead_id]].append(summaries[pk])
     for proposal_id, inst_id, person_id in (
-        Participation.objects.filter(
-            status__in=CONSORTIUM_STATUSES, proposal__stage__in=PUBLIC_STAGES
-        )
+        Participation.objects.filter(status__in=CONSORTIUM_STATUSES, proposal__in=public)
         .order_by("proposal_id", "pk")
         .values_list("proposal_id", "institution_id", "person_id")
     ):

@@ -21,6 +21,7 @@ from members.enums import (
 from members.models import Competence, Institution, Membership, PersonCompetence, User
 from members.tests.factories import (
     CompetenceFactory,
+    CoordinatorFactory,
     FocusAreaFactory,
     InstitutionCompetenceFactory,
     InstitutionFactory,
@@ -33,7 +34,9 @@ from projects.enums import ParticipationRole, ParticipationStatus, Stage, Visibi
 from projects.matching import cache as matching_cache
 from projects.matching.ranking import rank_normalise
 from projects.matching.weights import MAX_PER_COUNTRY, MAX_PER_INSTITUTION
+from projects.models import Decision
 from projects.services import joining
+from projects.services.review import proposal_decide
 from projects.tasks import task_rebuild_matching_index
 from projects.tests.factories import (
     ParticipationFactory,
@@ -765,3 +768,76 @@ def test_suggestions_without_any_text():
     assert suggestion.raw["text"] == 0.0
     assert suggestion.shared_terms == []
     assert suggestion.matched_competences == [("Robot grasping", 3, 3)]
+
+
+# What matching may learn from --------------------------------------------------------------
+
+
+@pytest.fixture
+def unpublished_words():
+    """A colleague's draft and a confidential proposal in review, each with its own word, and
+    another lead's open call that uses both words."""
+    robotics = CompetenceFactory(name="Robot learning")
+    home = InstitutionFactory(name="Home of the drafts", description="Applied robotics.")
+    colleague = MembershipFactory(institution=home, person__bio="Robot learning.").person
+    PersonCompetenceFactory(person=colleague, competence=robotics, level=2)
+    draft = ProposalFactory(
+        stage=Stage.DRAFT,
+        lead=colleague,
+        lead_institution=home,
+        summary="Zorbulating the grasp planner.",
+    )
+    confidential = ProposalFactory(
+        stage=Stage.REVIEW,
+        visibility=Visibility.CONFIDENTIAL,
+        lead=colleague,
+        lead_institution=home,
+        summary="Quigglefrost calibration of arms.",
+    )
+    call = ProposalFactory(
+        stage=Stage.DEFINE,
+        summary="Robot learning.",
+        description="Zorbulating planners and quigglefrost calibration for robot learning.",
+    )
+    ProposalCompetenceFactory(proposal=call, competence=robotics, importance=3)
+    return {"call": call, "colleague": colleague, "draft": draft, "confidential": confidential}
+
+
+def _words_seen(suggestions) -> set[str]:
+    return {word for s in suggestions for term in s.shared_terms for word in term.split()}
+
+
+def test_index_learns_no_text_of_unpublished_proposals(unpublished_words):
+    """A draft's or a confidential proposal's words never reach another lead's suggestions."""
+    call = unpublished_words["call"]
+    index = matching.build_index()
+
+    people = matching.suggest_people(proposal=call, index=index)
+    institutions = matching.suggest_institutions(proposal=call, index=index)
+
+    assert [s.person for s in people] == [unpublished_words["colleague"]]
+    assert _words_seen(people) | _words_seen(institutions) == {"robot", "learning"}
+
+
+def test_index_learns_a_proposal_once_it_is_public(
+    unpublished_words, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Approval makes the summary public; the invalidation it sends rebuilds the index with it."""
+    _run_tasks_in_process(monkeypatch)
+    call = unpublished_words["call"]
+    matching.reset()
+    before = matching.get_index()
+    assert matching.get_index() is before
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_decide(
+            proposal=unpublished_words["confidential"],
+            actor=CoordinatorFactory(),
+            outcome=Decision.Outcome.APPROVE,
+            reason="Sound plan.",
+        )
+    after = matching.get_index()
+
+    assert after.version == matching_cache.current_version() != before.version
+    [suggestion] = matching.suggest_people(proposal=call, index=after)
+    assert "quigglefrost" in _words_seen([suggestion])
+    assert "zorbulating" not in _words_seen([suggestion])
