@@ -18,7 +18,7 @@ import numpy as np
 from django.contrib.auth.models import AnonymousUser
 from scipy import sparse
 
-from members.enums import MembershipStatus
+from members.enums import InstitutionStatus, MembershipStatus
 from members.models import (
     Competence,
     Institution,
@@ -69,6 +69,7 @@ class Corpus:
     institution_ids: list[int]
     institution_kinds: list[str]
     institution_countries: list[str]
+    institution_statuses: list[str]
     institution_levels: np.ndarray  # institutions × competences, own profile, 0-3
     person_ids: list[int]  # people with at least one active membership
     person_levels: np.ndarray  # people × competences, 0-3
@@ -86,7 +87,9 @@ def load_corpus() -> Corpus:
     competences = list(Competence.objects.order_by("pk").values_list("pk", "name"))
     comp_pos = {pk: j for j, (pk, _name) in enumerate(competences)}
     institutions = list(
-        Institution.objects.order_by("pk").values_list("pk", "kind", "country", "description")
+        Institution.objects.order_by("pk").values_list(
+            "pk", "kind", "country", "status", "description"
+        )
     )
     inst_pos = {pk: i for i, (pk, *_rest) in enumerate(institutions)}
     inst_levels = np.zeros((len(institutions), len(competences)), dtype=np.uint8)
@@ -175,6 +178,7 @@ def load_corpus() -> Corpus:
         institution_ids=[row[0] for row in institutions],
         institution_kinds=[row[1] for row in institutions],
         institution_countries=[str(row[2]) for row in institutions],
+        institution_statuses=[row[3] for row in institutions],
         institution_levels=inst_levels,
         person_ids=[pk for pk, _bio in people],
         person_levels=person_levels,
@@ -232,6 +236,9 @@ class MatchingIndex:
     proposal_matrix: sparse.csr_matrix
     # What the database looked like when the build started (see freshness.data_fingerprint).
     fingerprint: tuple | None = None
+    # The alliance's countries: those of its member institutions, for the country filter.
+    # A change of status saves the institution, which the fingerprint sees.
+    member_countries: tuple[str, ...] = ()
 
     @property
     def n_texts(self) -> int:
@@ -375,6 +382,17 @@ def fit(corpus: Corpus, *, version: int | None = None) -> MatchingIndex:
         proposal_ids=np.asarray(corpus.proposal_ids, dtype=np.int64),
         proposal_pos={pk: k for k, pk in enumerate(corpus.proposal_ids)},
         proposal_matrix=proposal_matrix,
+        member_countries=tuple(
+            sorted(
+                {
+                    country
+                    for country, status in zip(
+                        corpus.institution_countries, corpus.institution_statuses, strict=True
+                    )
+                    if status == InstitutionStatus.MEMBER and country
+                }
+            )
+        ),
     )
 
 

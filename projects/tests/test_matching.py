@@ -321,6 +321,67 @@ def test_suggest_people_diversity_fills_window_without_alternatives():
     assert [s.institution.pk for s in top] == [only.pk] * 10
 
 
+def test_suggest_people_diversity_says_who_moved_and_from_where(diverse_germans):
+    """Every suggestion knows its place by score alone; the re-ranking names why it moved."""
+    top = matching.suggest_people(**diverse_germans, limit=10)
+
+    assert [s.rank for s in top] == list(range(1, 11))
+    assert [(s.rank, s.score_rank) for s in top[:3]] == [(1, 1), (2, 2), (3, 3)]  # Big lab
+    # The fourth German comes from another lab; the six from abroad follow the fourteen
+    # strong Germans by score.
+    assert [(s.score_rank, s.moved_up) for s in top[3:]] == [
+        (9, True),
+        *((n, True) for n in range(15, 21)),
+    ]
+    assert [s.institution.country.code for s in top[4:]] == ["FR", "IT", "ES", "NL", "PL", "SE"]
+    assert [s for s in top if s.held_back] == []
+    # Those the caps held back wait outside the top ten, each with the cap that held it.
+    everyone = matching.suggest_people(**diverse_germans, limit=20)
+    assert {s.held_back for s in everyone if s.rank > 10 and s.score_rank <= 10} == {
+        "institution",
+        "country",
+    }
+
+
+def test_suggest_people_without_diversity_follow_the_score(diverse_germans):
+    """Turned off, the list is the plain score order and nobody is said to have moved."""
+    top = matching.suggest_people(**diverse_germans, limit=10, diversity=False)
+
+    assert [s.score for s in top] == sorted((s.score for s in top), reverse=True)
+    assert [(s.rank, s.score_rank, s.held_back) for s in top] == [
+        (n, n, None) for n in range(1, 11)
+    ]
+    assert {s.institution.country.code for s in top} == {"DE"}
+
+
+@pytest.fixture
+def diverse_germans():
+    """Fourteen strong German profiles (eight at one lab) and six weaker ones abroad."""
+    competence = CompetenceFactory(name="Robot grasping")
+    big = InstitutionFactory(name="Big lab", country="DE", capacity=9)
+    german = [InstitutionFactory(name=f"German lab {n}", country="DE") for n in range(6)]
+    abroad = [
+        InstitutionFactory(name=f"Lab abroad {n}", country=code)
+        for n, code in enumerate(("FR", "IT", "ES", "NL", "PL", "SE"))
+    ]
+    strong = "gripper manipulator grasping kinematics actuator teleoperation"
+    people = _people(
+        [(big, f"Big {n}", strong) for n in range(8)]
+        + [(inst, f"German {n}", strong) for n, inst in enumerate(german)]
+        + [(inst, f"Abroad {n}", "gripper design") for n, inst in enumerate(abroad)]
+    )
+    PersonCompetence.objects.bulk_create(
+        PersonCompetence(person=p, competence=competence, level=3) for p in people[:14]
+    )
+    proposal = ProposalFactory(
+        summary=strong,
+        description=strong,
+        lead_institution=InstitutionFactory(name="Lead lab", country="CH"),
+    )
+    ProposalCompetenceFactory(proposal=proposal, competence=competence, importance=3)
+    return {"proposal": proposal, "index": matching.build_index()}
+
+
 # Filters and their reasons --------------------------------------------------------------
 
 
