@@ -33,7 +33,7 @@ NO_CAP = 1 << 30
 COMPONENT_LABELS = {
     "text": _("Shared topics"),
     "coverage": _("Required competences"),
-    "complementarity": _("What your institution lacks"),
+    "complementarity": _("Fills your gaps"),
     "capacity": _("Free capacity"),
     "newcomer": _("Newcomer"),
 }
@@ -52,6 +52,7 @@ class Suggestion:
     matched_competences: list[tuple[str, int, int]]  # (competence, level, importance)
     shared_terms: list[str]
     adds_coverage: list[str]  # required competences the current consortium lacks
+    fills_gaps: list[str]  # required competences the lead's own institution lacks
     required: int  # how many competences the proposal requires
     load: int  # the institution's active projects …
     capacity: int  # … out of how many it takes at once
@@ -144,6 +145,11 @@ def _explain(
             r.name
             for r in ctx.known_requirements
             if levels[r.column] > 0 and ctx.consortium_cover[r.column] == 0
+        ],
+        "fills_gaps": [
+            r.name
+            for r, gap in zip(ctx.known_requirements, ctx.gaps.tolist(), strict=True)
+            if gap and levels[r.column] > 0
         ],
         "required": len(ctx.requirements),
         "load": int(ctx.load[institution]),

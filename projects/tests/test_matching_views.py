@@ -223,9 +223,10 @@ def test_find_partners_explains_in_words_and_bars(client, robotics_call):
     assert "New to the alliance's projects." in page
     top = response.context["people"][0]
     # One bar per component, as meters (the CSP forbids inline style); numbers in a title.
-    assert page.count("<meter") == len(response.context["people"]) * 6 + len(
-        response.context["institutions"]
-    ) * 6
+    assert (
+        page.count("<meter")
+        == len(response.context["people"]) * 6 + len(response.context["institutions"]) * 6
+    )
     assert "style=" not in page
     assert f"= {top.components['text']:.3f}" in page
 
