@@ -285,3 +285,21 @@ def test_find_partners_shows_no_word_of_another_lead_s_unpublished_text(client, 
     assert ("zorbulating" in page, "quigglefrost" in page) == (False, False)
     [top] = [s for s in response.context["people"] if s.person == felix]
     assert top.shared_terms == ["robot", "demonstrations", "manipulation"]
+
+
+def test_find_partners_countries_follow_the_alliance(client, robotics_call):
+    """A new member's country appears on the next request, a suspended one's goes: the index's
+    fingerprint sees both, and the page reads the countries from the index, not per request."""
+    proposal, _tum, _felix = robotics_call
+    client.force_login(proposal.lead)
+    url = reverse("projects:find_partners", args=[proposal.slug])
+    client.get(url)
+    japanese = InstitutionFactory(country="JP")
+
+    joined = client.get(url).context["form"].fields["country"].choices
+    japanese.status = InstitutionStatus.SUSPENDED
+    japanese.save()
+    suspended = client.get(url).context["form"].fields["country"].choices
+
+    assert [code for code, _name in joined] == ["", "FR", "DE", "JP"]
+    assert [code for code, _name in suspended] == ["", "FR", "DE"]
