@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -296,7 +297,7 @@ class PartnerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [
             ("", _("All countries")),
-            *sorted(((code, django_countries.name(code)) for code in countries), key=_by_name),
+            *sorted(((code, django_countries.name(code)) for code in countries), key=itemgetter(1)),
         ]
         why_not = self.fields["why_not"]
         assert isinstance(why_not, forms.ModelChoiceField)
@@ -312,10 +313,6 @@ class PartnerFilterForm(forms.Form):
             "diversity": not data.get("by_score"),
             "why_not": data.get("why_not"),
         }
-
-
-def _by_name(choice: tuple[str, str]) -> str:
-    return choice[1]
 
 
 class JoinRequestForm(forms.Form):
