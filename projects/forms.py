@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries import countries as django_countries
 
 from members.enums import InstitutionKind
 from members.forms import CompetenceLevelsMixin
@@ -296,11 +297,13 @@ class ConsortiumInviteForm(forms.Form):
 
 
 class PartnerFilterForm(forms.Form):
-    """Filters on Find partners; every field optional, an invalid value is ignored."""
+    """Filters on Find partners; every field optional, an invalid value is ignored.
 
-    country = CountryField(blank=True, blank_label=_("All countries")).formfield(
-        label=_("Country"), required=False
-    )
+    The countries on offer are the alliance's (``countries``: codes of its member
+    institutions), and "Why not…?" lists only the institutions the viewer may see.
+    """
+
+    country = forms.ChoiceField(label=_("Country"), required=False)
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *InstitutionKind.choices]
     )
@@ -310,13 +313,31 @@ class PartnerFilterForm(forms.Form):
         queryset=Competence.objects.select_related("focus_area"),
         empty_label=_("All competences"),
     )
+    by_score = forms.BooleanField(
+        label=_("Rank by score alone"),
+        required=False,
+        help_text=_(
+            "Otherwise no institution or country fills the top 10: "
+            "strong candidates from elsewhere move up."
+        ),
+    )
     why_not = forms.ModelChoiceField(
         label=_("Why not…?"),
         required=False,
-        queryset=Institution.objects.order_by("name"),
+        queryset=Institution.objects.none(),
         empty_label=_("Pick an institution"),
         help_text=_("See why an institution is not suggested."),
     )
+
+    def __init__(self, *args, viewer: User, countries: Iterable[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [
+            ("", _("All countries")),
+            *sorted(((code, django_countries.name(code)) for code in countries), key=itemgetter(1)),
+        ]
+        why_not = self.fields["why_not"]
+        assert isinstance(why_not, forms.ModelChoiceField)
+        why_not.queryset = Institution.objects.visible_to(viewer).order_by("name")
 
     def filters(self) -> dict:
         self.is_valid()
@@ -325,6 +346,7 @@ class PartnerFilterForm(forms.Form):
             "country": data.get("country") or None,
             "kind": data.get("kind") or None,
             "competence": data.get("competence"),
+            "diversity": not data.get("by_score"),
             "why_not": data.get("why_not"),
         }
 

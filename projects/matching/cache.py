@@ -35,7 +35,10 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "matching:version"
 BUMPED_KEY = "matching:bumped-at"
-INDEX_KEY = "matching:index:{version}"
+# The number after "index" is the index's layout: raise it when what an index holds changes,
+# so that no process loads one that older code built (2: public proposals' texts only,
+# and the alliance's countries).
+INDEX_KEY = "matching:index:2:{version}"
 INDEX_TIMEOUT = 60 * 60 * 24
 STALE_GRACE = 30.0
 

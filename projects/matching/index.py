@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Q
+from django.contrib.auth.models import AnonymousUser
 from scipy import sparse
 
-from members.enums import MembershipStatus
+from members.enums import InstitutionStatus, MembershipStatus
 from members.models import (
     Competence,
     Institution,
@@ -27,7 +27,7 @@ from members.models import (
     PersonCompetence,
     User,
 )
-from projects.enums import PUBLIC_STAGES, Stage, Visibility
+from projects.enums import Stage, Visibility
 from projects.matching.freshness import data_fingerprint
 from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
 
@@ -69,6 +69,7 @@ class Corpus:
     institution_ids: list[int]
     institution_kinds: list[str]
     institution_countries: list[str]
+    institution_statuses: list[str]
     institution_levels: np.ndarray  # institutions × competences, own profile, 0-3
     person_ids: list[int]  # people with at least one active membership
     person_levels: np.ndarray  # people × competences, 0-3
@@ -86,7 +87,9 @@ def load_corpus() -> Corpus:
     competences = list(Competence.objects.order_by("pk").values_list("pk", "name"))
     comp_pos = {pk: j for j, (pk, _name) in enumerate(competences)}
     institutions = list(
-        Institution.objects.order_by("pk").values_list("pk", "kind", "country", "description")
+        Institution.objects.order_by("pk").values_list(
+            "pk", "kind", "country", "status", "description"
+        )
     )
     inst_pos = {pk: i for i, (pk, *_rest) in enumerate(institutions)}
     inst_levels = np.zeros((len(institutions), len(competences)), dtype=np.uint8)
@@ -133,24 +136,20 @@ def load_corpus() -> Corpus:
         if description.strip():
             institution_texts[i].append(add(description))
 
-    # Proposals' titles and summaries: a public one (approved or later) counts for its
-    # accepted or confirmed participants (institutions and named people); any proposal, in
-    # whatever stage or visibility, counts for its lead while the lead is an active member.
+    # Proposals' titles and summaries, of public proposals only (what an anonymous visitor
+    # may read): the index is shared by every viewer, and a term it learned from a draft or
+    # a confidential proposal would surface as a "shared term" on another lead's page. A
+    # public proposal counts for its lead and its accepted or confirmed participants.
+    public = Proposal.objects.visible_to(AnonymousUser())
     summaries: dict[int, int] = {}
-    for pk, lead_id, title, summary in (
-        Proposal.objects.filter(
-            Q(stage__in=PUBLIC_STAGES) | Q(lead_id__in=active.values("person_id"))
-        )
-        .order_by("pk")
-        .values_list("pk", "lead_id", "title", "summary")
+    for pk, lead_id, title, summary in public.order_by("pk").values_list(
+        "pk", "lead_id", "title", "summary"
     ):
         summaries[pk] = add(summary_text(title, summary))
         if lead_id in person_pos:
             person_texts[person_pos[lead_id]].append(summaries[pk])
     for proposal_id, inst_id, person_id in (
-        Participation.objects.filter(
-            status__in=CONSORTIUM_STATUSES, proposal__stage__in=PUBLIC_STAGES
-        )
+        Participation.objects.filter(status__in=CONSORTIUM_STATUSES, proposal__in=public)
         .order_by("proposal_id", "pk")
         .values_list("proposal_id", "institution_id", "person_id")
     ):
@@ -179,6 +178,7 @@ def load_corpus() -> Corpus:
         institution_ids=[row[0] for row in institutions],
         institution_kinds=[row[1] for row in institutions],
         institution_countries=[str(row[2]) for row in institutions],
+        institution_statuses=[row[3] for row in institutions],
         institution_levels=inst_levels,
         person_ids=[pk for pk, _bio in people],
         person_levels=person_levels,
@@ -236,6 +236,9 @@ class MatchingIndex:
     proposal_matrix: sparse.csr_matrix
     # What the database looked like when the build started (see freshness.data_fingerprint).
     fingerprint: tuple | None = None
+    # The alliance's countries: those of its member institutions, for the country filter.
+    # A change of status saves the institution, which the fingerprint sees.
+    member_countries: tuple[str, ...] = ()
 
     @property
     def n_texts(self) -> int:
@@ -379,6 +382,17 @@ def fit(corpus: Corpus, *, version: int | None = None) -> MatchingIndex:
         proposal_ids=np.asarray(corpus.proposal_ids, dtype=np.int64),
         proposal_pos={pk: k for k, pk in enumerate(corpus.proposal_ids)},
         proposal_matrix=proposal_matrix,
+        member_countries=tuple(
+            sorted(
+                {
+                    country
+                    for country, status in zip(
+                        corpus.institution_countries, corpus.institution_statuses, strict=True
+                    )
+                    if status == InstitutionStatus.MEMBER and country
+                }
+            )
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 
@@ -64,6 +65,14 @@ def total_score(parts: dict[str, np.ndarray]) -> np.ndarray:
     return sum(WEIGHTS[name] * parts[name] for name in COMPONENTS)
 
 
+class Placed(NamedTuple):
+    """A chosen candidate, its place by score alone, and the cap that held it back, if any."""
+
+    pos: int
+    score_rank: int  # 1-based, among distinct candidates in plain score order
+    held_back: str | None  # "institution" or "country": a cap deferred it
+
+
 def diversify(
     order: np.ndarray,
     *,
@@ -73,41 +82,54 @@ def diversify(
     limit: int,
     max_per_institution: int,
     max_per_country: int,
-) -> list[int]:
+    enabled: bool = True,
+) -> list[Placed]:
     """Re-rank so that no institution or country fills the first DIVERSITY_WINDOW places.
 
     A candidate over a cap waits; the waiting ones fill the window only when nobody else
-    is left within DIVERSITY_SCAN places, and otherwise follow it in score order.
+    is left within DIVERSITY_SCAN places, and otherwise follow it in score order. Each
+    result keeps its place by score alone, so the page can say who moved and why; with
+    ``enabled`` false the result is the plain score order.
     """
-    result: list[int] = []
+    result: list[Placed] = []
     deferred: list[int] = []
     seen: set[int] = set()
+    score_rank: dict[int, int] = {}  # candidate key -> place in plain score order
+    held_back: dict[int, str] = {}
     per_institution: Counter = Counter()
     per_country: Counter = Counter()
-    window = min(DIVERSITY_WINDOW, limit)
+    window = min(DIVERSITY_WINDOW, limit) if enabled else 0
+
+    def key_of(pos: int) -> int:
+        return int(person[pos]) if person is not None else pos
+
     stop = len(order)
     for n, pos in enumerate(order.tolist()):
         if len(result) >= window or n >= DIVERSITY_SCAN:
             stop = n
             break
-        key = int(person[pos]) if person is not None else pos
+        key = key_of(pos)
+        score_rank.setdefault(key, len(score_rank) + 1)
         if key in seen:
             continue
-        if (
-            per_institution[institution[pos]] >= max_per_institution
-            or per_country[country[pos]] >= max_per_country
-        ):
+        if per_institution[institution[pos]] >= max_per_institution:
+            held_back.setdefault(key, "institution")
             deferred.append(pos)
             continue
-        result.append(pos)
+        if per_country[country[pos]] >= max_per_country:
+            held_back.setdefault(key, "country")
+            deferred.append(pos)
+            continue
+        result.append(Placed(pos, score_rank[key], None))
         seen.add(key)
         per_institution[institution[pos]] += 1
         per_country[country[pos]] += 1
     for pos in chain(deferred, order[stop:].tolist()):
         if len(result) >= limit:
             break
-        key = int(person[pos]) if person is not None else pos
+        key = key_of(pos)
+        score_rank.setdefault(key, len(score_rank) + 1)
         if key not in seen:
-            result.append(pos)
+            result.append(Placed(pos, score_rank[key], held_back.get(key)))
             seen.add(key)
     return result

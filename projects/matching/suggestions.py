@@ -6,12 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext_lazy as _
 
 from members.models import Competence, Institution, User
 from projects.matching.cache import resolve_index
 from projects.matching.context import Context
 from projects.matching.index import MatchingIndex
-from projects.matching.ranking import components, diversify, rank_normalise, total_score
+from projects.matching.ranking import (
+    Placed,
+    components,
+    diversify,
+    rank_normalise,
+    total_score,
+)
 from projects.matching.weights import (
     COMPONENTS,
     MAX_PER_COUNTRY,
@@ -22,6 +29,14 @@ from projects.matching.weights import (
 from projects.models import Proposal
 
 NO_CAP = 1 << 30
+
+COMPONENT_LABELS = {
+    "text": _("Shared topics"),
+    "coverage": _("Required competences"),
+    "complementarity": _("Fills your gaps"),
+    "capacity": _("Free capacity"),
+    "newcomer": _("Newcomer"),
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +52,36 @@ class Suggestion:
     matched_competences: list[tuple[str, int, int]]  # (competence, level, importance)
     shared_terms: list[str]
     adds_coverage: list[str]  # required competences the current consortium lacks
+    fills_gaps: list[str]  # required competences the lead's own institution lacks
+    required: int  # how many competences the proposal requires
+    load: int  # the institution's active projects …
+    capacity: int  # … out of how many it takes at once
+    projects: int  # the alliance projects the institution has ever taken part in
+    rank: int = 0  # 1-based place in the list as shown
+    score_rank: int = 0  # 1-based place by score alone, before the diversity re-ranking
+    held_back: str | None = None  # "institution" or "country": the diversity cap that held it
+
+    @property
+    def moved_up(self) -> bool:
+        """Whether the diversity re-ranking placed it above where its score alone would."""
+        return self.score_rank > self.rank
+
+    @property
+    def moved_down(self) -> bool:
+        """Whether a diversity cap placed it below where its score alone would."""
+        return self.held_back is not None and self.rank > self.score_rank
+
+    @property
+    def held_back_by_institution(self) -> bool:
+        return self.held_back == "institution"
+
+    @property
+    def bars(self) -> list[tuple[str, str, float, float, float]]:
+        """Per component: name, label, value in [0, 1], weight and weighted contribution."""
+        return [
+            (name, COMPONENT_LABELS[name], self.raw[name], WEIGHTS[name], self.components[name])
+            for name in COMPONENTS
+        ]
 
 
 def candidate_components(
@@ -68,9 +113,18 @@ def institution_scores(ctx: Context, mask: np.ndarray) -> tuple[np.ndarray, dict
 
 
 def _explain(
-    ctx: Context, *, levels: np.ndarray, raw: dict[str, float], similarity: float, rows: np.ndarray
+    ctx: Context,
+    *,
+    levels: np.ndarray,
+    raw: dict[str, float],
+    similarity: float,
+    rows: np.ndarray,
+    institution: int,
+    placed: Placed,
+    rank: int,
 ) -> dict:
-    """Explain one candidate: score by component, matched competences, terms, added coverage."""
+    """Explain one candidate: score by component, matched competences, terms, added coverage,
+    its institution's load, and where the diversity re-ranking placed it."""
     weighted = {name: WEIGHTS[name] * raw[name] for name in COMPONENTS}
     matched = sorted(
         (
@@ -92,6 +146,18 @@ def _explain(
             for r in ctx.known_requirements
             if levels[r.column] > 0 and ctx.consortium_cover[r.column] == 0
         ],
+        "fills_gaps": [
+            r.name
+            for r, gap in zip(ctx.known_requirements, ctx.gaps.tolist(), strict=True)
+            if gap and levels[r.column] > 0
+        ],
+        "required": len(ctx.requirements),
+        "load": int(ctx.load[institution]),
+        "capacity": int(ctx.capacity[institution]),
+        "projects": int(ctx.projects[institution]),
+        "rank": rank,
+        "score_rank": placed.score_rank,
+        "held_back": placed.held_back,
     }
 
 
@@ -127,6 +193,7 @@ def suggest_people(
     country=None,
     kind=None,
     competence=None,
+    diversity: bool = True,
 ) -> list[Suggestion]:
     """Rank researchers of eligible institutions for the proposal, best first, explained."""
     index = resolve_index(index)
@@ -162,13 +229,15 @@ def suggest_people(
         limit=limit,
         max_per_institution=MAX_PER_INSTITUTION,
         max_per_country=MAX_PER_COUNTRY if not country else NO_CAP,
+        enabled=diversity,
     )
-    users = User.objects.in_bulk([int(index.person_ids[people[k]]) for k in chosen])
+    users = User.objects.in_bulk([int(index.person_ids[people[c.pos]]) for c in chosen])
     insts = Institution.objects.in_bulk(
-        [int(index.institution_ids[institutions[k]]) for k in chosen]
+        [int(index.institution_ids[institutions[c.pos]]) for c in chosen]
     )
     suggestions = []
-    for k in chosen:
+    for rank, placed in enumerate(chosen, start=1):
+        k = placed.pos
         p = int(people[k])
         explanation = _explain(
             ctx,
@@ -176,6 +245,9 @@ def suggest_people(
             raw={name: float(parts[name][k]) for name in COMPONENTS},
             similarity=float(similarity[k]),
             rows=index.person_text_rows(p),
+            institution=int(institutions[k]),
+            placed=placed,
+            rank=rank,
         )
         suggestions.append(
             Suggestion(
@@ -195,6 +267,7 @@ def suggest_institutions(
     country=None,
     kind=None,
     competence=None,
+    diversity: bool = True,
 ) -> list[Suggestion]:
     """Rank eligible institutions for the proposal, best first, explained."""
     index = resolve_index(index)
@@ -221,11 +294,15 @@ def suggest_institutions(
         limit=limit,
         max_per_institution=1,
         max_per_country=MAX_PER_COUNTRY if not country else NO_CAP,
+        enabled=diversity,
     )
-    insts = Institution.objects.in_bulk([int(index.institution_ids[positions[k]]) for k in chosen])
+    insts = Institution.objects.in_bulk(
+        [int(index.institution_ids[positions[c.pos]]) for c in chosen]
+    )
     sims = index.institution_similarities(ctx.sims)
     suggestions = []
-    for k in chosen:
+    for rank, placed in enumerate(chosen, start=1):
+        k = placed.pos
         i = int(positions[k])
         explanation = _explain(
             ctx,
@@ -233,6 +310,9 @@ def suggest_institutions(
             raw={name: float(parts[name][k]) for name in COMPONENTS},
             similarity=float(sims[i]),
             rows=index.institution_text_rows(i),
+            institution=i,
+            placed=placed,
+            rank=rank,
         )
         suggestions.append(
             Suggestion(person=None, institution=insts[int(index.institution_ids[i])], **explanation)

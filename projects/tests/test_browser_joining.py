@@ -23,6 +23,7 @@ def test_lead_finds_and_invites_a_tum_researcher_who_accepts_and_tum_confirms(si
     robotics = CompetenceFactory(name="Robot learning")
     ibm = InstitutionFactory(name="IBM", short_name="IBM", country="US", kind="company")
     tum = InstitutionFactory(name="Technical University of Munich", short_name="TUM")
+    InstitutionFactory(name="Mohamed bin Zayed University of Artificial Intelligence in Abu Dhabi")
     InstitutionCompetenceFactory(institution=tum, competence=robotics, level=3)
     lead = MembershipFactory(institution=ibm, person__display_name="Mei Lin Chen").person
     felix = MembershipFactory(
@@ -49,9 +50,15 @@ def test_lead_finds_and_invites_a_tum_researcher_who_accepts_and_tum_confirms(si
     page.locator("#consortium").get_by_role("link", name="Find partners").click()
     people = page.locator("#people-heading + ol > li")
     felix_row = people.filter(has_text="Felix Wagner").first
-    felix_row.get_by_text("Why this suggestion").click()
-    felix_row.get_by_text("Matched competences:").wait_for()
-    assert "Robot learning (level 3)" in felix_row.inner_text()
+    # The card says it in words; the numbers wait behind a disclosure.
+    assert "Has the required competence: Robot learning (level 3)" in felix_row.inner_text()
+    felix_row.get_by_text("Why this suggestion, in numbers").click()
+    felix_row.get_by_role("rowheader", name="Shared topics").wait_for()
+
+    # On a phone the page, long institution names included, fits the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") == 390
+    page.set_viewport_size({"width": 1280, "height": 720})
 
     # One click invites him, with a line of message.
     felix_row.get_by_placeholder("A line on why them (optional)").fill("Your robot lab fits.")

@@ -21,6 +21,7 @@ from members.enums import (
 from members.models import Competence, Institution, Membership, PersonCompetence, User
 from members.tests.factories import (
     CompetenceFactory,
+    CoordinatorFactory,
     FocusAreaFactory,
     InstitutionCompetenceFactory,
     InstitutionFactory,
@@ -33,7 +34,9 @@ from projects.enums import ParticipationRole, ParticipationStatus, Stage, Visibi
 from projects.matching import cache as matching_cache
 from projects.matching.ranking import rank_normalise
 from projects.matching.weights import MAX_PER_COUNTRY, MAX_PER_INSTITUTION
+from projects.models import Decision
 from projects.services import joining
+from projects.services.review import proposal_decide
 from projects.tasks import task_rebuild_matching_index
 from projects.tests.factories import (
     ParticipationFactory,
@@ -316,6 +319,67 @@ def test_suggest_people_diversity_fills_window_without_alternatives():
     proposal = ProposalFactory(summary="gripper grasping", description="gripper")
     top = matching.suggest_people(proposal=proposal, index=matching.build_index(), limit=10)
     assert [s.institution.pk for s in top] == [only.pk] * 10
+
+
+def test_suggest_people_diversity_says_who_moved_and_from_where(diverse_germans):
+    """Every suggestion knows its place by score alone; the re-ranking names why it moved."""
+    top = matching.suggest_people(**diverse_germans, limit=10)
+
+    assert [s.rank for s in top] == list(range(1, 11))
+    assert [(s.rank, s.score_rank) for s in top[:3]] == [(1, 1), (2, 2), (3, 3)]  # Big lab
+    # The fourth German comes from another lab; the six from abroad follow the fourteen
+    # strong Germans by score.
+    assert [(s.score_rank, s.moved_up) for s in top[3:]] == [
+        (9, True),
+        *((n, True) for n in range(15, 21)),
+    ]
+    assert [s.institution.country.code for s in top[4:]] == ["FR", "IT", "ES", "NL", "PL", "SE"]
+    assert [s for s in top if s.held_back] == []
+    # Those the caps held back wait outside the top ten, each with the cap that held it.
+    everyone = matching.suggest_people(**diverse_germans, limit=20)
+    assert {s.held_back for s in everyone if s.rank > 10 and s.score_rank <= 10} == {
+        "institution",
+        "country",
+    }
+
+
+def test_suggest_people_without_diversity_follow_the_score(diverse_germans):
+    """Turned off, the list is the plain score order and nobody is said to have moved."""
+    top = matching.suggest_people(**diverse_germans, limit=10, diversity=False)
+
+    assert [s.score for s in top] == sorted((s.score for s in top), reverse=True)
+    assert [(s.rank, s.score_rank, s.held_back) for s in top] == [
+        (n, n, None) for n in range(1, 11)
+    ]
+    assert {s.institution.country.code for s in top} == {"DE"}
+
+
+@pytest.fixture
+def diverse_germans():
+    """Fourteen strong German profiles (eight at one lab) and six weaker ones abroad."""
+    competence = CompetenceFactory(name="Robot grasping")
+    big = InstitutionFactory(name="Big lab", country="DE", capacity=9)
+    german = [InstitutionFactory(name=f"German lab {n}", country="DE") for n in range(6)]
+    abroad = [
+        InstitutionFactory(name=f"Lab abroad {n}", country=code)
+        for n, code in enumerate(("FR", "IT", "ES", "NL", "PL", "SE"))
+    ]
+    strong = "gripper manipulator grasping kinematics actuator teleoperation"
+    people = _people(
+        [(big, f"Big {n}", strong) for n in range(8)]
+        + [(inst, f"German {n}", strong) for n, inst in enumerate(german)]
+        + [(inst, f"Abroad {n}", "gripper design") for n, inst in enumerate(abroad)]
+    )
+    PersonCompetence.objects.bulk_create(
+        PersonCompetence(person=p, competence=competence, level=3) for p in people[:14]
+    )
+    proposal = ProposalFactory(
+        summary=strong,
+        description=strong,
+        lead_institution=InstitutionFactory(name="Lead lab", country="CH"),
+    )
+    ProposalCompetenceFactory(proposal=proposal, competence=competence, importance=3)
+    return {"proposal": proposal, "index": matching.build_index()}
 
 
 # Filters and their reasons --------------------------------------------------------------
@@ -765,3 +829,76 @@ def test_suggestions_without_any_text():
     assert suggestion.raw["text"] == 0.0
     assert suggestion.shared_terms == []
     assert suggestion.matched_competences == [("Robot grasping", 3, 3)]
+
+
+# What matching may learn from --------------------------------------------------------------
+
+
+@pytest.fixture
+def unpublished_words():
+    """A colleague's draft and a confidential proposal in review, each with its own word, and
+    another lead's open call that uses both words."""
+    robotics = CompetenceFactory(name="Robot learning")
+    home = InstitutionFactory(name="Home of the drafts", description="Applied robotics.")
+    colleague = MembershipFactory(institution=home, person__bio="Robot learning.").person
+    PersonCompetenceFactory(person=colleague, competence=robotics, level=2)
+    draft = ProposalFactory(
+        stage=Stage.DRAFT,
+        lead=colleague,
+        lead_institution=home,
+        summary="Zorbulating the grasp planner.",
+    )
+    confidential = ProposalFactory(
+        stage=Stage.REVIEW,
+        visibility=Visibility.CONFIDENTIAL,
+        lead=colleague,
+        lead_institution=home,
+        summary="Quigglefrost calibration of arms.",
+    )
+    call = ProposalFactory(
+        stage=Stage.DEFINE,
+        summary="Robot learning.",
+        description="Zorbulating planners and quigglefrost calibration for robot learning.",
+    )
+    ProposalCompetenceFactory(proposal=call, competence=robotics, importance=3)
+    return {"call": call, "colleague": colleague, "draft": draft, "confidential": confidential}
+
+
+def _words_seen(suggestions) -> set[str]:
+    return {word for s in suggestions for term in s.shared_terms for word in term.split()}
+
+
+def test_index_learns_no_text_of_unpublished_proposals(unpublished_words):
+    """A draft's or a confidential proposal's words never reach another lead's suggestions."""
+    call = unpublished_words["call"]
+    index = matching.build_index()
+
+    people = matching.suggest_people(proposal=call, index=index)
+    institutions = matching.suggest_institutions(proposal=call, index=index)
+
+    assert [s.person for s in people] == [unpublished_words["colleague"]]
+    assert _words_seen(people) | _words_seen(institutions) == {"robot", "learning"}
+
+
+def test_index_learns_a_proposal_once_it_is_public(
+    unpublished_words, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Approval makes the summary public; the invalidation it sends rebuilds the index with it."""
+    _run_tasks_in_process(monkeypatch)
+    call = unpublished_words["call"]
+    matching.reset()
+    before = matching.get_index()
+    assert matching.get_index() is before
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_decide(
+            proposal=unpublished_words["confidential"],
+            actor=CoordinatorFactory(),
+            outcome=Decision.Outcome.APPROVE,
+            reason="Sound plan.",
+        )
+    after = matching.get_index()
+
+    assert after.version == matching_cache.current_version() != before.version
+    [suggestion] = matching.suggest_people(proposal=call, index=after)
+    assert "quigglefrost" in _words_seen([suggestion])
+    assert "zorbulating" not in _words_seen([suggestion])

@@ -22,6 +22,7 @@ from projects.forms import (
     InviteForm,
     PartnerFilterForm,
 )
+from projects.matching.weights import DIVERSITY_WINDOW, MAX_PER_COUNTRY, MAX_PER_INSTITUTION
 from projects.models import (
     ConsortiumRules,
 )
@@ -37,10 +38,12 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     if not rules.has_perm("projects.find_partners", request.user, proposal):
         raise Http404
-    form = PartnerFilterForm(request.GET or None)
+    index = matching.get_index()
+    form = PartnerFilterForm(
+        request.GET or None, viewer=request.user, countries=index.member_countries
+    )
     filters = form.filters()
     asked_about = filters.pop("why_not")
-    index = matching.get_index()
     people = matching.suggest_people(proposal=proposal, index=index, limit=20, **filters)
     institutions = matching.suggest_institutions(
         proposal=proposal, index=index, limit=10, **filters
@@ -57,10 +60,28 @@ def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "people": people,
         "institutions": institutions,
         "why_not": why_not,
+        "diversity": filters["diversity"],
+        "caps": {
+            "window": DIVERSITY_WINDOW,
+            "per_institution": MAX_PER_INSTITUTION,
+            "per_country": MAX_PER_COUNTRY,
+        },
+        "reranked": any(s.moved_up for s in [*people, *institutions]),
+        "diversity_toggle": _with_query(request, by_score="on" if filters["diversity"] else None),
         "can_invite": rules.has_perm("projects.invite_partners", request.user, proposal),
         "invite_form": InviteForm(),
     }
     return render_page(request, "projects/find_partners.html", context, partial="results")
+
+
+def _with_query(request: HttpRequest, **params: str | None) -> str:
+    """This page's URL with its query string, some parameters set (None: removed)."""
+    query = request.GET.copy()
+    for name, value in params.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return f"{request.path}?{query.urlencode()}"
 
 
 @login_required
