@@ -23,8 +23,21 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 _INSECURE_KEY = "django-insecure-embedded-development-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", default=_INSECURE_KEY)
-if PRODUCTION and (SECRET_KEY == _INSECURE_KEY or SECRET_KEY.startswith("django-insecure")):
-    raise ImproperlyConfigured("DJANGO_ENV=production needs a real SECRET_KEY.")
+# Django's own rule for a weak key (security.W009), which `check --deploy` only warns about:
+# production refuses to start with one, rather than sign sessions and tokens with it.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+if PRODUCTION and (
+    SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV=production needs a real SECRET_KEY: at least {SECRET_KEY_MIN_LENGTH} "
+        f"characters, at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, not starting "
+        "with 'django-insecure'. Make one with: "
+        "python -c \"import secrets; print(secrets.token_urlsafe(50))\""
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
