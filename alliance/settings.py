@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Last, so that its process_exception sees a lost database connection first.
+    "alliance.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "alliance.urls"
