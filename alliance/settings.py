@@ -36,7 +36,7 @@ if PRODUCTION and (
         f"DJANGO_ENV=production needs a real SECRET_KEY: at least {SECRET_KEY_MIN_LENGTH} "
         f"characters, at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, not starting "
         "with 'django-insecure'. Make one with: "
-        "python -c \"import secrets; print(secrets.token_urlsafe(50))\""
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
     )
 
 ALLOWED_HOSTS = env.list(
@@ -110,6 +110,19 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite creates its file but not the folder: a fresh clone must work without `make`.
     (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        # A transaction takes the write lock when it begins, so concurrent writers queue for
+        # it; by default each begins reading and the later ones fail at their first write
+        # with "database is locked" instead of waiting (SELECT ... FOR UPDATE is a no-op on
+        # SQLite). Once it has the lock, a writer sees what the one before it wrote, and the
+        # services refuse a change that came too late, as on PostgreSQL.
+        "transaction_mode": "IMMEDIATE",
+        # Seconds a writer waits for the lock before it gives up (SQLite's busy timeout).
+        "timeout": 20,
+        # WAL: readers never wait for the writer nor the writer for them; NORMAL is safe
+        # with WAL (a power cut may lose the last commits, never corrupt the file).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
