@@ -80,7 +80,7 @@ class DatabaseUnavailableMiddleware:
             cls._down_since = time.monotonic()
         logger.error(
             "The database does not answer; requests get 503 until it does: %s",
-            str(exception).strip(),
+            " ".join(str(exception).split()),
         )
 
     @classmethod

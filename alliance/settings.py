@@ -22,7 +22,9 @@ PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 _INSECURE_KEY = "django-insecure-embedded-development-key-never-use-in-production"
-SECRET_KEY = env("SECRET_KEY", default=_INSECURE_KEY)
+# An empty SECRET_KEY (a blank line in an .env file) counts as unset: Django would start with
+# it and fail every request that signs something.
+SECRET_KEY = env("SECRET_KEY", default="") or _INSECURE_KEY
 # Django's own rule for a weak key (security.W009), which `check --deploy` only warns about:
 # production refuses to start with one, rather than sign sessions and tokens with it.
 SECRET_KEY_MIN_LENGTH = 50

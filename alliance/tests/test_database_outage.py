@@ -7,7 +7,7 @@ import re
 
 import pytest
 from django.db import connection, connections
-from django.urls import path, reverse
+from django.urls import include, path, reverse
 
 from alliance.middleware import DatabaseUnavailableMiddleware
 
@@ -23,7 +23,17 @@ def bad_query(request):
         cursor.execute("SELECT * FROM no_such_table")
 
 
-urlpatterns = [path("bad-query/", bad_query)]
+def connection_lost(request):
+    # What a PostgreSQL restart does to the connection a request is using.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+
+urlpatterns = [
+    path("", include("alliance.urls")),
+    path("bad-query/", bad_query),
+    path("connection-lost/", connection_lost),
+]
 
 
 @pytest.fixture
@@ -103,3 +113,20 @@ def test_database_error_on_a_working_connection_stays_a_500(client, database):
     response = client.get("/bad-query/")
 
     assert response.status_code == 500
+
+
+@pytest.mark.urls(__name__)
+def test_connection_lost_during_a_request_answers_503_and_the_next_reconnects(
+    client, database, caplog
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("terminates a PostgreSQL backend")
+
+    lost = client.get("/connection-lost/")
+    after = client.get(reverse("home"))
+
+    assert (lost.status_code, lost["Retry-After"], after.status_code) == (503, "10", 200)
+    assert [record.levelname for record in caplog.records if record.levelno >= logging.WARNING] == [
+        "ERROR",
+        "WARNING",
+    ]

@@ -142,6 +142,17 @@ def test_production_with_a_weak_key_refuses_to_start(secret_key):
     assert completed.stderr.splitlines()[-1] == PRODUCTION_SECRET_REFUSED
 
 
+def test_development_with_an_empty_key_uses_the_development_key():
+    completed = run_python(
+        "-c",
+        "import django; django.setup(); from django.core import signing; "
+        "print(signing.loads(signing.dumps('signed')))",
+        SECRET_KEY="",
+    )
+
+    assert (completed.returncode, completed.stdout, completed.stderr) == (0, "signed\n", "")
+
+
 def test_the_weak_key_message_makes_a_key_production_accepts():
     command = PRODUCTION_SECRET_REFUSED.split("Make one with: ")[1]
     made = subprocess.run(
