@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 
 import pytest
 from django.db import connection, connections
@@ -46,19 +47,28 @@ def database():
     else:
         unreachable = {**reachable, "HOST": "127.0.0.1", "PORT": "1"}  # nothing listens there
 
+    # SQLite's in-memory test database lives only while a connection to it is open.
+    keeper = (
+        sqlite3.connect(reachable["NAME"], uri=True)
+        if connection.vendor == "sqlite" and connection.is_in_memory_db()
+        else None
+    )
+
     class Switch:
         def down(self) -> None:
-            connection.close()
             connection.settings_dict = unreachable
+            connection.close()
 
         def up(self) -> None:
             connection.close()
             connection.settings_dict = reachable
 
     yield Switch()
-    connection.close()
-    connection.settings_dict = reachable
+    Switch().up()
     DatabaseUnavailableMiddleware._down_since = None
+    if keeper is not None:
+        connection.ensure_connection()  # before the keeper lets go of the database
+        keeper.close()
 
 
 def text_of(tag: str, content: bytes) -> list[str]:
