@@ -302,13 +302,13 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=5 * 60)
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=100)
-# Behind a proxy every request comes from the proxy's address: name how many proxies in front
-# set X-Forwarded-For, so that the per-address limit counts the clients' addresses.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_FAILURE_WINDOW}s/ip,"
     f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_FAILURE_WINDOW}s/key",
 }
+# Behind a proxy every request comes from the proxy's address: name how many proxies in front
+# set X-Forwarded-For, so that the per-address limit counts the clients' addresses.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alliance Hub"
 # Tracking activity would write to the session list on every request (five queries).

@@ -487,6 +487,18 @@ def test_login_failures_from_one_address_lock_it_past_the_generous_limit(client,
     assert not is_signed_in(client, colleague)
 
 
+def test_login_failures_behind_a_trusted_proxy_count_per_client_address(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "4/300s/ip,5/300s/key"}
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for _ in range(4):
+        log_in(client, "someone@people.example", "wrong", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    user = UserFactory()
+
+    elsewhere = log_in(client, user.email, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    assert elsewhere["Location"] == DASHBOARD_URL
+
+
 def test_login_limits_are_strict_per_account_and_generous_per_address(settings):
     assert settings.ACCOUNT_RATE_LIMITS == {"login_failed": "100/300s/ip,5/300s/key"}
 
