@@ -22,9 +22,24 @@ PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 _INSECURE_KEY = "django-insecure-embedded-development-key-never-use-in-production"
-SECRET_KEY = env("SECRET_KEY", default=_INSECURE_KEY)
-if PRODUCTION and (SECRET_KEY == _INSECURE_KEY or SECRET_KEY.startswith("django-insecure")):
-    raise ImproperlyConfigured("DJANGO_ENV=production needs a real SECRET_KEY.")
+# An empty SECRET_KEY (a blank line in an .env file) counts as unset: Django would start with
+# it and fail every request that signs something.
+SECRET_KEY = env("SECRET_KEY", default="") or _INSECURE_KEY
+# Django's own rule for a weak key (security.W009), which `check --deploy` only warns about:
+# production refuses to start with one, rather than sign sessions and tokens with it.
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+if PRODUCTION and (
+    SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH
+    or len(set(SECRET_KEY)) < SECRET_KEY_MIN_UNIQUE_CHARACTERS
+):
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV=production needs a real SECRET_KEY: at least {SECRET_KEY_MIN_LENGTH} "
+        f"characters, at least {SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones, not starting "
+        "with 'django-insecure'. Make one with: "
+        'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+    )
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
@@ -65,6 +80,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Last, so that its process_exception sees a lost database connection first.
+    "alliance.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "alliance.urls"
@@ -95,6 +112,19 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite creates its file but not the folder: a fresh clone must work without `make`.
     (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        # A transaction takes the write lock when it begins, so concurrent writers queue for
+        # it; by default each begins reading and the later ones fail at their first write
+        # with "database is locked" instead of waiting (SELECT ... FOR UPDATE is a no-op on
+        # SQLite). Once it has the lock, a writer sees what the one before it wrote, and the
+        # services refuse a change that came too late, as on PostgreSQL.
+        "transaction_mode": "IMMEDIATE",
+        # Seconds a writer waits for the lock before it gives up (SQLite's busy timeout).
+        "timeout": 20,
+        # WAL: readers never wait for the writer nor the writer for them; NORMAL is safe
+        # with WAL (a power cut may lose the last commits, never corrupt the file).
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -265,6 +295,20 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Alliance Hub] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Failed sign-ins, counted over a sliding window: strict per account (guessing one person's
+# password), generous per address (a campus NAT puts a whole university behind one address,
+# and one person's typos must not lock out their colleagues). Past either limit a sign-in is
+# refused with 429 until the window has passed (members.adapters).
+LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=5 * 60)
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=100)
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_FAILURE_WINDOW}s/ip,"
+    f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_FAILURE_WINDOW}s/key",
+}
+# Behind a proxy every request comes from the proxy's address: name how many proxies in front
+# set X-Forwarded-For, so that the per-address limit counts the clients' addresses.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alliance Hub"
 # Tracking activity would write to the session list on every request (five queries).

@@ -7,8 +7,13 @@ from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from core.mail import email_send_later
@@ -39,6 +44,21 @@ class AccountAdapter(DefaultAccountAdapter):
                     % {"institution": membership.institution},
                 )
         return confirmed
+
+    def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
+        """Refuse a sign-in past the failure limits with 429 and the reason, not a 200 form.
+
+        allauth refuses inside the login form, which renders again with 200: clients and
+        proxies could not tell a refusal from a typo.
+        """
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as refused:
+            response = render(request, "429.html", {"message": refused.messages[0]}, status=429)
+            # The oldest failure counted has left the window by then, whichever limit held.
+            response["Retry-After"] = str(settings.LOGIN_FAILURE_WINDOW)
+            add_never_cache_headers(response)
+            raise ImmediateHttpResponse(response) from refused
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """Render the email here (the request's language and host), send it from the worker.

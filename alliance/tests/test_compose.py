@@ -220,6 +220,19 @@ def test_dockerfile_builds_from_the_runtime_lock_and_runs_unprivileged():
     ]
 
 
+def test_dockerfile_build_step_key_passes_the_production_key_rule():
+    (collect,) = [
+        arguments
+        for instruction, arguments in dockerfile_instructions()
+        if instruction == "RUN" and "collectstatic" in arguments
+    ]
+    build_key = re.search(r"SECRET_KEY=(\S+)", collect).group(1)
+
+    completed = run_python("manage.py", "check", DJANGO_ENV="production", SECRET_KEY=build_key)
+
+    assert (completed.returncode, completed.stdout) == (0, NO_ISSUES)
+
+
 def test_app_environment_configures_django(app_env):
     # What the containers get once compose has interpolated the file. Starting the settings
     # proves the URLs parse; `check --deploy` proves plain HTTP is the only deviation.

@@ -36,7 +36,10 @@ SETTINGS_VARIABLES = (
     "ALLIANCE_NAME",
 )
 PRODUCTION_SECRET_REFUSED = (
-    "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production needs a real SECRET_KEY."
+    "django.core.exceptions.ImproperlyConfigured: DJANGO_ENV=production needs a real "
+    "SECRET_KEY: at least 50 characters, at least 5 different ones, not starting with "
+    "'django-insecure'. Make one with: "
+    'python -c "import secrets; print(secrets.token_urlsafe(50))"'
 )
 NO_ISSUES = "System check identified no issues (0 silenced).\n"
 CONSOLE_EMAIL_REFUSED = (
@@ -114,6 +117,54 @@ def test_production_with_a_django_insecure_key_refuses_to_start():
 
     assert completed.returncode == 1
     assert completed.stderr.splitlines()[-1] == PRODUCTION_SECRET_REFUSED
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("changeme", id="changeme"),
+        pytest.param("secret", id="secret"),
+        pytest.param("x", id="x"),
+        pytest.param("a" * 50, id="fifty-a"),
+        pytest.param("abcd" * 20, id="four-distinct-characters"),
+        pytest.param(secrets.token_urlsafe(50)[:49], id="49-characters"),
+        pytest.param(
+            "django-insecure-embedded-development-key-never-use-in-production",
+            id="development-default",
+        ),
+    ],
+)
+def test_production_with_a_weak_key_refuses_to_start(secret_key):
+    completed = run_python("manage.py", "check", DJANGO_ENV="production", SECRET_KEY=secret_key)
+
+    assert completed.returncode == 1
+    assert completed.stderr.splitlines()[-1] == PRODUCTION_SECRET_REFUSED
+
+
+def test_development_with_an_empty_key_uses_the_development_key():
+    completed = run_python(
+        "-c",
+        "import django; django.setup(); from django.core import signing; "
+        "print(signing.loads(signing.dumps('signed')))",
+        SECRET_KEY="",
+    )
+
+    assert (completed.returncode, completed.stdout, completed.stderr) == (0, "signed\n", "")
+
+
+def test_the_weak_key_message_makes_a_key_production_accepts():
+    command = PRODUCTION_SECRET_REFUSED.split("Make one with: ")[1]
+    made = subprocess.run(
+        ["sh", "-c", command.replace("python ", f"{sys.executable} ", 1)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+
+    completed = run_python("manage.py", "check", DJANGO_ENV="production", SECRET_KEY=made)
+
+    assert (completed.returncode, completed.stdout) == (0, NO_ISSUES)
 
 
 def test_production_with_a_real_key_passes_the_deploy_check_without_warnings():

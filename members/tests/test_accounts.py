@@ -431,22 +431,76 @@ def test_login_with_wrong_password_is_refused(client):
     assert not is_signed_in(client, user)
 
 
-def test_login_rate_limit_refuses_after_repeated_failures(client, settings):
-    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,3/m/key"}
+TOO_MANY_FAILURES = "Too many failed login attempts. Try again later."
+
+
+def paragraphs(response) -> list[str]:
+    found = re.findall(r"<p>(.*?)</p>", response.content.decode(), flags=re.S)
+    return [" ".join(html.unescape(text).split()) for text in found]
+
+
+def test_login_sixth_failure_for_one_account_answers_429_with_the_reason(client):
     user = UserFactory()
-    for _ in range(3):
+    for _ in range(5):
         failed = log_in(client, user.email, "not-the-password")
-        assert failed.context["form"].non_field_errors() == [WRONG_CREDENTIALS]
+        assert (failed.status_code, failed.context["form"].non_field_errors()) == (
+            200,
+            [WRONG_CREDENTIALS],
+        )
 
     # Even the right password is refused while the limit holds.
     response = log_in(client, user.email, PASSWORD)
 
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == [
-        "Too many failed login attempts. Try again later."
+    assert (response.status_code, response["Retry-After"]) == (429, "300")
+    assert "no-cache" in response["Cache-Control"]
+    assert paragraphs(response)[:2] == [
+        TOO_MANY_FAILURES,
+        "If you have forgotten your password, you can set a new one.",
     ]
-    assert b"Too many failed login attempts. Try again later." in response.content
     assert not is_signed_in(client, user)
+
+
+def test_login_failures_from_one_address_do_not_lock_other_accounts(client):
+    # A campus NAT: a dozen typos by colleagues behind the same address.
+    for user in UserFactory.create_batch(3):
+        for _ in range(4):
+            assert log_in(client, user.email, "not-the-password").status_code == 200
+    colleague = UserFactory()
+
+    response = log_in(client, colleague.email, PASSWORD)
+
+    assert response["Location"] == DASHBOARD_URL
+    assert is_signed_in(client, colleague)
+
+
+def test_login_failures_from_one_address_lock_it_past_the_generous_limit(client, settings):
+    # The per-address limit in force, made small here (settings.LOGIN_FAILURES_PER_ADDRESS).
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "8/300s/ip,5/300s/key"}
+    for user in UserFactory.create_batch(2):
+        for _ in range(4):
+            assert log_in(client, user.email, "not-the-password").status_code == 200
+    colleague = UserFactory()
+
+    response = log_in(client, colleague.email, PASSWORD)
+
+    assert (response.status_code, paragraphs(response)[0]) == (429, TOO_MANY_FAILURES)
+    assert not is_signed_in(client, colleague)
+
+
+def test_login_failures_behind_a_trusted_proxy_count_per_client_address(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "4/300s/ip,5/300s/key"}
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for _ in range(4):
+        log_in(client, "someone@people.example", "wrong", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    user = UserFactory()
+
+    elsewhere = log_in(client, user.email, PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.9")
+
+    assert elsewhere["Location"] == DASHBOARD_URL
+
+
+def test_login_limits_are_strict_per_account_and_generous_per_address(settings):
+    assert settings.ACCOUNT_RATE_LIMITS == {"login_failed": "100/300s/ip,5/300s/key"}
 
 
 # Password reset ------------------------------------------------------------------------

@@ -57,6 +57,29 @@ def demo_output() -> str:
 # seed_demo ------------------------------------------------------------------------------
 
 
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError) as refused:
+        run("seed_demo")
+
+    assert str(refused.value) == (
+        "seed_demo refuses to run under DJANGO_ENV=production: it creates a staff account "
+        "and people whose password is published. Pass --force-in-production if this really "
+        "is a demonstration site."
+    )
+    assert (User.objects.count(), Institution.objects.count()) == (0, 0)
+
+
+def test_seed_demo_runs_in_production_when_forced(settings):
+    settings.PRODUCTION = True
+
+    output = run("seed_demo", "--force-in-production")
+
+    assert printed_logins(output)["Password"] == DEMO_PASSWORD
+    assert User.objects.filter(email=COORDINATOR_EMAIL, is_staff=True).count() == 1
+
+
 def test_seed_demo_second_run_changes_nothing(demo_output):
     before = snapshot()
 

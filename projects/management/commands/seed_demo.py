@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo
@@ -23,7 +23,23 @@ class Command(BaseCommand):
         "Prints the demo logins on every run."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--force-in-production",
+            action="store_true",
+            help="Load the demo even under DJANGO_ENV=production (a staff account with the "
+            "published demo password, and people who can sign in with it).",
+        )
+
     def handle(self, *args, **options) -> None:
+        if settings.PRODUCTION and not options["force_in_production"]:
+            # The demo's password is printed here and in the README: in production it would
+            # open a coordinator (staff) account to anyone who has read them.
+            raise CommandError(
+                "seed_demo refuses to run under DJANGO_ENV=production: it creates a staff "
+                "account and people whose password is published. Pass --force-in-production "
+                "if this really is a demonstration site."
+            )
         report = load_demo()
         self.stdout.write(self._summary(report))
         if settings.CELERY_TASK_ALWAYS_EAGER:
