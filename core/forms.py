@@ -34,7 +34,7 @@ def error_summary(form: forms.BaseForm) -> str:
     A hidden field has no label on the page, so its messages say themselves what they are
     about.
     """
-    parts = []
+    parts: list[str] = []
     for name, errors in form.errors.items():
         hidden = name == NON_FIELD_ERRORS or form[name].is_hidden
         label = None if hidden else form[name].label

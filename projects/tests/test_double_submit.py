@@ -118,7 +118,7 @@ def test_progress_update_posted_twice_at_once_is_posted_once():
 
 def test_review_submitted_twice_at_once_records_one_review_and_one_event(seeded_criteria):
     url_name = "projects:review_submit"
-    for trial in range(1, TRIALS + 1):
+    for _trial in range(TRIALS):
         proposal = ProposalFactory(stage=Stage.REVIEW)
         reviewer = MembershipFactory(institution=InstitutionFactory()).person
         review_assign(proposal=proposal, reviewer=reviewer, actor=CoordinatorFactory())
@@ -136,9 +136,9 @@ def test_review_submitted_twice_at_once_records_one_review_and_one_event(seeded_
             (302, proposal.get_absolute_url())
         ] * 2
         assert Review.objects.filter(assignment__proposal=proposal).count() == 1
-        assert OutboxEvent.objects.about(proposal).filter(
-            kind=EventKind.REVIEW_SUBMITTED
-        ).count() == 1
+        assert (
+            OutboxEvent.objects.about(proposal).filter(kind=EventKind.REVIEW_SUBMITTED).count() == 1
+        )
     assert _events(EventKind.REVIEW_SUBMITTED) == TRIALS
 
 

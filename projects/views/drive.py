@@ -72,7 +72,9 @@ def progress_update_create(request: HttpRequest, slug: str) -> HttpResponse:
     form = ProgressUpdateForm(request.POST)
     if form.is_valid():
         try:
-            services.progress_update_post(proposal=proposal, actor=request.user, **form.cleaned_data)
+            services.progress_update_post(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
