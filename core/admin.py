@@ -5,6 +5,28 @@ from django.utils.translation import ngettext
 from core.models import EventState, OutboxEvent
 
 
+class ReadOnlyAdminMixin:
+    """Shown, never added, changed or deleted in the admin.
+
+    For rows that change only through a service, which checks the rules and writes the
+    audit row and the outbox event that an edit here would skip.
+    """
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+
 @admin.register(OutboxEvent)
 class OutboxEventAdmin(admin.ModelAdmin):
     """The outbox, read-only: an event whose recording kept failing shows here, with its error."""

@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInline
+from core.exceptions import DomainError
+from members import services
 from members.models import (
     Competence,
     FocusArea,
@@ -25,12 +29,16 @@ class InstitutionCompetenceInline(admin.TabularInline):
     autocomplete_fields = ["competence"]
 
 
-class MembershipInline(admin.TabularInline):
+# Affiliations change through the members services (approve, decline, end, set role), which
+# record the events and refresh the matching profiles: shown here, never edited.
+MEMBERSHIP_FIELDS = ["person", "institution", "role", "status", "source", "created_at"]
+
+
+class MembershipInline(ReadOnlyInline):
     model = Membership
     fk_name = "institution"
-    extra = 0
-    autocomplete_fields = ["person"]
-    readonly_fields = ["created_at", "decided_at", "decided_by"]
+    fields = MEMBERSHIP_FIELDS
+    readonly_fields = fields
 
 
 @admin.register(Institution)
@@ -69,12 +77,11 @@ class PersonCompetenceInline(admin.TabularInline):
     autocomplete_fields = ["competence"]
 
 
-class PersonMembershipInline(admin.TabularInline):
+class PersonMembershipInline(ReadOnlyInline):
     model = Membership
     fk_name = "person"
-    extra = 0
-    autocomplete_fields = ["institution"]
-    readonly_fields = ["created_at", "decided_at", "decided_by"]
+    fields = MEMBERSHIP_FIELDS
+    readonly_fields = fields
 
 
 @admin.register(User)
@@ -101,9 +108,83 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only; its actions decide and end affiliations through the members services."""
+
     list_display = ["person", "institution", "role", "status", "source", "created_at"]
     list_filter = ["status", "role", "source"]
+    list_select_related = ["person", "institution"]
     search_fields = ["person__email", "person__display_name", "institution__name"]
-    autocomplete_fields = ["person", "institution"]
-    readonly_fields = ["created_at", "decided_at", "decided_by"]
+    actions = ["approve", "decline", "end"]
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("members.decide_membership")
+
+    def has_end_permission(self, request) -> bool:
+        return request.user.has_perm("members.end_membership")
+
+    def _act(self, request, queryset, *, service, perm: str) -> int:
+        """Call ``service`` for each selected row the user may change; how many it changed."""
+        done = 0
+        for membership in queryset.select_related("person", "institution"):
+            where = f"{membership.person}, {membership.institution}"
+            if not request.user.has_perm(perm, membership):
+                self.message_user(
+                    request,
+                    _("%(where)s: you may not change this affiliation.") % {"where": where},
+                    messages.ERROR,
+                )
+                continue
+            try:
+                service(membership=membership, actor=request.user)
+            except DomainError as error:
+                self.message_user(request, f"{where}: {error.message}", messages.ERROR)
+            else:
+                done += 1
+        return done
+
+    @admin.action(description=_("Approve the selected affiliations"), permissions=["decide"])
+    def approve(self, request, queryset) -> None:
+        done = self._act(
+            request,
+            queryset,
+            service=services.membership_approve,
+            perm="members.decide_membership",
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d affiliation approved.", "%(count)d affiliations approved.", done
+                )
+                % {"count": done},
+            )
+
+    @admin.action(description=_("Decline the selected affiliations"), permissions=["decide"])
+    def decline(self, request, queryset) -> None:
+        done = self._act(
+            request,
+            queryset,
+            service=services.membership_decline,
+            perm="members.decide_membership",
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d affiliation declined.", "%(count)d affiliations declined.", done
+                )
+                % {"count": done},
+            )
+
+    @admin.action(description=_("End the selected affiliations"), permissions=["end"])
+    def end(self, request, queryset) -> None:
+        done = self._act(
+            request, queryset, service=services.membership_end, perm="members.end_membership"
+        )
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d affiliation ended.", "%(count)d affiliations ended.", done)
+                % {"count": done},
+            )

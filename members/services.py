@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import rules
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,8 +140,19 @@ def institution_create(
         **{field: value for field, value in optional.items() if value is not None},
     )
     institution.full_clean()
-    institution.save()
-    _set_domains(institution=institution, domains=domains)
+    try:
+        with transaction.atomic():
+            institution.save()
+            _set_domains(institution=institution, domains=domains)
+    except IntegrityError:
+        # The same form sent twice at once, or two coordinators: the unique name, address
+        # or domain went to the other request between the checks and the insert.
+        raise DomainError(
+            _(
+                "An institution with this name, address or email domain was created at the "
+                "same moment; find it in the directory."
+            )
+        ) from None
     _set_institution_competences(institution=institution, competences=competences or {})
     profiles_changed_on_commit(institution_ids=[institution.pk])
     return institution
@@ -276,13 +287,21 @@ def membership_request(*, person: User, institution: Institution, message: str) 
             _("You already have a %(status)s affiliation with %(institution)s.")
             % {"status": existing.get_status_display().lower(), "institution": institution}
         )
-    membership = Membership.objects.create(
-        person=person,
-        institution=institution,
-        source=MembershipSource.REQUEST,
-        status=MembershipStatus.PENDING,
-        message=message.strip(),
-    )
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                person=person,
+                institution=institution,
+                source=MembershipSource.REQUEST,
+                status=MembershipStatus.PENDING,
+                message=message.strip(),
+            )
+    except IntegrityError:
+        # The same request sent twice at once: the other one made the pending affiliation.
+        raise DomainError(
+            _("You already have a %(status)s affiliation with %(institution)s.")
+            % {"status": MembershipStatus.PENDING.label.lower(), "institution": institution}
+        ) from None
     profiles_changed_on_commit(institution_ids=[institution.pk], person_ids=[person.pk])
     _record(kind=EventKind.AFFILIATION_REQUESTED, membership=membership, actor=person)
     return membership

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from projects.models import (
     ConsortiumRules,
     Criterion,
@@ -15,17 +16,6 @@ from projects.models import (
 )
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
 class StageTransitionInline(ReadOnlyInline):
     model = StageTransition
     fields = ["created_at", "from_stage", "to_stage", "actor", "comment"]
@@ -38,11 +28,12 @@ class ProposalCompetenceInline(admin.TabularInline):
     autocomplete_fields = ["competence"]
 
 
-class ParticipationInline(admin.TabularInline):
+class ParticipationInline(ReadOnlyInline):
+    """Joining changes through the joining services, which keep its audit trail and events."""
+
     model = Participation
-    extra = 0
-    autocomplete_fields = ["institution", "person"]
-    readonly_fields = ["created_by", "confirmed_by", "created_at"]
+    fields = ["institution", "person", "role", "status", "created_by", "confirmed_by", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Proposal)
@@ -55,6 +46,10 @@ class ProposalAdmin(admin.ModelAdmin):
     readonly_fields = ["stage", "stage_changed_at", "created_at", "updated_at"]
     autocomplete_fields = ["lead", "lead_institution"]
     inlines = [ProposalCompetenceInline, ParticipationInline, StageTransitionInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting would take its decisions, reviews and audit trail with it; withdraw instead.
+        return False
 
 
 @admin.register(StageTransition)
@@ -90,11 +85,44 @@ class ConsortiumRulesAdmin(admin.ModelAdmin):
         return False
 
 
+# The review, the decisions and the Drive stage change only through their services, which
+# check the rules and record the outbox events; the admin shows them.
+
+
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(admin.ModelAdmin):
+class ReviewAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["proposal", "reviewer", "status", "created_at", "due_at"]
     list_filter = ["status"]
-    autocomplete_fields = ["proposal", "reviewer", "assigned_by"]
+    list_select_related = ["proposal", "reviewer"]
+    search_fields = ["proposal__title", "reviewer__display_name", "reviewer__email"]
 
 
-admin.site.register([Revision, Decision, Milestone, ProgressUpdate])
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["proposal", "outcome", "decided_by", "created_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["proposal", "decided_by"]
+    search_fields = ["proposal__title"]
+
+
+@admin.register(Revision)
+class RevisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["proposal", "number", "author", "created_at"]
+    list_select_related = ["proposal", "author"]
+    search_fields = ["proposal__title"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "proposal", "due_date", "status"]
+    list_filter = ["status"]
+    list_select_related = ["proposal"]
+    search_fields = ["title", "proposal__title"]
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["proposal", "author", "is_final_report", "created_at"]
+    list_filter = ["is_final_report"]
+    list_select_related = ["proposal", "author"]
+    search_fields = ["proposal__title", "body"]

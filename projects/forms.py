@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries as django_countries
 
+from core.forms import RequestTokenField
 from members.enums import InstitutionKind
 from members.forms import CompetenceLevelsMixin
 from members.models import Competence, FocusArea, Institution, User
@@ -74,6 +75,7 @@ class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
                 help_text=_("The institution you lead this proposal for."),
             )
             self.order_fields(["title", "lead_institution"])
+            self.fields["request_token"] = RequestTokenField()
         self.add_competence_fields(vocabulary=vocabulary, levels=importances or {})
 
     def clean(self) -> dict:
@@ -91,9 +93,16 @@ class TransitionForm(forms.Form):
     )
 
 
+STALE_PAGE = _("This page is out of date; reload it and try again.")
+
+
 class DecisionForm(forms.Form):
     # The stage the coordinator saw: a decision on a proposal that moved on is refused.
-    stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    stage = forms.ChoiceField(
+        choices=Stage.choices,
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid_choice": STALE_PAGE},
+    )
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
@@ -125,6 +134,7 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("The lead reads this without your name."),
     )
+    request_token = RequestTokenField()
 
     def __init__(self, *args, criteria: list[Criterion], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -149,6 +159,8 @@ class ReviewForm(forms.Form):
 
 
 class MilestoneForm(forms.ModelForm):
+    request_token = RequestTokenField()
+
     class Meta:
         model = Milestone
         fields = ["title", "due_date", "description"]
@@ -168,7 +180,9 @@ class ProgressUpdateForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Markdown."),
+        error_messages={"required": _("An update needs some text.")},
     )
+    request_token = RequestTokenField()
 
 
 class ReviewQueueFilterForm(forms.Form):
@@ -249,10 +263,20 @@ CriterionFormSet = forms.modelformset_factory(
 
 class InviteForm(forms.Form):
     institution = forms.ModelChoiceField(
-        queryset=Institution.objects.members(), widget=forms.HiddenInput
+        queryset=Institution.objects.members(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose an alliance member institution to invite."),
+            "invalid_choice": _("Choose an alliance member institution to invite."),
+        },
     )
     person = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True), required=False, widget=forms.HiddenInput
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": _("This person is unknown or no longer active; choose another.")
+        },
     )
     message = forms.CharField(
         label=_("Message"),
@@ -373,5 +397,20 @@ class ParticipationActionForm(forms.Form):
 
 
 class RevisionCompareForm(forms.Form):
-    old = forms.IntegerField(min_value=1)
-    new = forms.IntegerField(min_value=1)
+    # The page shows these as two selects without room for errors: say which one is wrong.
+    old = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": _("Choose the revision to compare."),
+            "invalid": _("Choose the revision to compare."),
+            "min_value": _("Choose the revision to compare."),
+        },
+    )
+    new = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": _("Choose the revision to compare it with."),
+            "invalid": _("Choose the revision to compare it with."),
+            "min_value": _("Choose the revision to compare it with."),
+        },
+    )

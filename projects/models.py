@@ -118,6 +118,8 @@ class Proposal(models.Model):
     stage_changed_at = models.DateTimeField(_("in this stage since"), auto_now_add=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The token of the form that made it: the same form posted again finds this row.
+    request_token = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ProposalQuerySet.as_manager()
 
@@ -128,6 +130,11 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["stage", "visibility"]),
             models.Index(fields=["stage", "stage_changed_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead", "request_token"], name="one_proposal_per_request_token"
+            )
         ]
 
     def __str__(self) -> str:
@@ -475,6 +482,8 @@ class Review(models.Model):
     comment = models.TextField(_("comment"))
     revision_number = models.PositiveIntegerField(_("revision reviewed"))
     submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    # The token of the form that submitted it: the same form posted again finds this row.
+    request_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["submitted_at"]
@@ -543,9 +552,16 @@ class Milestone(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The token of the form that made it: the same form posted again finds this row.
+    request_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "request_token"], name="one_milestone_per_request_token"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -559,9 +575,16 @@ class ProgressUpdate(models.Model):
     body = models.TextField(_("update"), help_text=_("Markdown."))
     is_final_report = models.BooleanField(_("final report"), default=False)
     created_at = models.DateTimeField(_("posted"), auto_now_add=True)
+    # The token of the form that made it: the same form posted again finds this row.
+    request_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "request_token"], name="one_update_per_request_token"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Update on {self.proposal}"

@@ -1,10 +1,13 @@
 """The Drive stage: milestones and progress updates by the consortium."""
 
+from uuid import UUID
+
 import rules
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
+from core.idempotency import save_once
 from members.models import (
     User,
 )
@@ -32,18 +35,34 @@ def _require_drive_member(*, proposal: Proposal, actor: User, perm: str) -> None
 
 @transaction.atomic
 def milestone_create(
-    *, proposal: Proposal, actor: User, title: str, due_date, description: str = ""
+    *,
+    proposal: Proposal,
+    actor: User,
+    title: str,
+    due_date,
+    description: str = "",
+    request_token: UUID | None = None,
 ) -> Milestone:
+    """Add a milestone; the same ``request_token`` again answers the milestone it made."""
     _require_drive_member(proposal=proposal, actor=actor, perm="projects.manage_milestones")
+    earlier = (
+        Milestone.objects.filter(created_by=actor, request_token=request_token)
+        if request_token
+        else Milestone.objects.none()
+    )
     milestone = Milestone(
         proposal=proposal,
         title=title.strip(),
         due_date=due_date,
         description=description.strip(),
         created_by=actor,
+        request_token=request_token,
     )
-    milestone.full_clean()
-    milestone.save()
+    # The token's constraint is the database's to enforce: save_once handles its race.
+    milestone.full_clean(validate_constraints=False)
+    milestone, created = save_once(milestone, earlier=earlier)
+    if not created:
+        return milestone
     event_record(
         kind=EventKind.MILESTONE,
         actor=actor,
@@ -80,11 +99,26 @@ def milestone_set_status(
 
 
 @transaction.atomic
-def progress_update_post(*, proposal: Proposal, actor: User, body: str) -> ProgressUpdate:
+def progress_update_post(
+    *, proposal: Proposal, actor: User, body: str, request_token: UUID | None = None
+) -> ProgressUpdate:
+    """Post an update; the same ``request_token`` again answers the update it made."""
     _require_drive_member(proposal=proposal, actor=actor, perm="projects.post_update")
     if not body.strip():
         raise DomainError(_("An update needs some text."))
-    update = ProgressUpdate.objects.create(proposal=proposal, author=actor, body=body.strip())
+    earlier = (
+        ProgressUpdate.objects.filter(author=actor, request_token=request_token)
+        if request_token
+        else ProgressUpdate.objects.none()
+    )
+    update, created = save_once(
+        ProgressUpdate(
+            proposal=proposal, author=actor, body=body.strip(), request_token=request_token
+        ),
+        earlier=earlier,
+    )
+    if not created:
+        return update
     event_record(
         kind=EventKind.PROGRESS_UPDATE, actor=actor, proposal=proposal, update_id=update.pk
     )

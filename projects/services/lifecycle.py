@@ -4,10 +4,12 @@
 outbox event in the same transaction, and schedules the notification task on commit.
 """
 
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from uuid import UUID
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from rules import Predicate
 
 from core.exceptions import DomainError, NotPermitted
+from core.idempotency import save_once
 from members.models import (
     Competence,
     FocusArea,
@@ -257,6 +260,25 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
+# How often a new proposal chooses its slug again when another took it at the same moment.
+SLUG_ATTEMPTS = 5
+
+
+def _save_new(proposal: Proposal, *, earlier) -> tuple[Proposal, bool]:
+    """Save a new proposal under a free slug, or find the one its request token made."""
+    for _attempt in range(SLUG_ATTEMPTS):
+        try:
+            return save_once(proposal, earlier=earlier)
+        except IntegrityError:
+            if not Proposal.objects.filter(slug=proposal.slug).exists():
+                raise
+            # Taken by a proposal committed since the slug was chosen: choose again.
+            proposal.slug = _unique_slug(proposal.title)
+    # Still racing after that many: a random suffix leaves nothing to race for.
+    proposal.slug = f"{_unique_slug(proposal.title)[:210]}-{secrets.token_hex(4)}"
+    return save_once(proposal, earlier=earlier)
+
+
 def _set_competences(*, proposal: Proposal, competences: Mapping[Competence, int]) -> None:
     proposal.required_competences.exclude(competence__in=list(competences)).delete()
     for competence, importance in competences.items():
@@ -291,12 +313,21 @@ def proposal_create(
     duration_months: int | None = None,
     visibility: Visibility | None = None,
     competences: Mapping[Competence, int] | None = None,
+    request_token: UUID | None = None,
 ) -> Proposal:
-    """Create the lead's draft; a setting left at ``None`` takes the model's default."""
+    """Create the lead's draft; a setting left at ``None`` takes the model's default.
+
+    The same ``request_token`` again answers the draft it made, and creates nothing.
+    """
     if not Membership.objects.active().filter(person=lead, institution=lead_institution).exists():
         raise DomainError(
             _("You can only lead a proposal for an institution you are an active member of.")
         )
+    earlier = (
+        Proposal.objects.filter(lead=lead, request_token=request_token)
+        if request_token
+        else Proposal.objects.none()
+    )
     optional = {"licence": licence, "duration_months": duration_months, "visibility": visibility}
     proposal = Proposal(
         lead=lead,
@@ -309,10 +340,14 @@ def proposal_create(
         goals=goals,
         expected_outcomes=expected_outcomes,
         resources_offered=resources_offered,
+        request_token=request_token,
         **{field: value for field, value in optional.items() if value is not None},
     )
-    proposal.full_clean()
-    proposal.save()
+    # The slug and the token are unique in the database; _save_new handles their races.
+    proposal.full_clean(validate_unique=False, validate_constraints=False)
+    proposal, created = _save_new(proposal, earlier=earlier)
+    if not created:
+        return proposal
     _set_competences(proposal=proposal, competences=competences or {})
     proposal.participations.create(
         institution=lead_institution,

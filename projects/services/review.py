@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from statistics import mean, median, pstdev
 from typing import TypedDict
+from uuid import UUID
 
 import rules
 from django.db import transaction
@@ -144,7 +145,12 @@ def review_submit(
     scores: Mapping[Criterion, int],
     recommendation: Recommendation,
     comment: str,
+    request_token: UUID | None = None,
 ) -> Review:
+    """Record the reviewer's scores; a resubmission replaces the review it follows.
+
+    The same ``request_token`` again (a double click) answers the review it made.
+    """
     assignment = (
         ReviewAssignment.objects.select_for_update()
         .select_related("proposal")
@@ -156,6 +162,14 @@ def review_submit(
         raise DomainError(_("Reviews are accepted while the proposal is in Review."))
     if assignment.status == AssignmentStatus.WITHDRAWN:
         raise DomainError(_("This review assignment was withdrawn."))
+    # The assignment is locked: a second post of the same form waits here, then finds it.
+    earlier = (
+        Review.objects.filter(assignment=assignment, request_token=request_token).first()
+        if request_token
+        else None
+    )
+    if earlier is not None:
+        return earlier
     criteria = list(Criterion.objects.filter(active=True))
     missing = [c.name for c in criteria if c not in scores]
     if missing:
@@ -170,6 +184,7 @@ def review_submit(
         recommendation=recommendation,
         comment=comment.strip(),
         revision_number=current_revision_number(assignment.proposal),
+        request_token=request_token,
     )
     Score.objects.bulk_create(
         Score(review=review, criterion=c, value=int(scores[c])) for c in criteria

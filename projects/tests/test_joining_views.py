@@ -67,6 +67,74 @@ def test_invitation_sent_twice_says_so(client, proposal, tum):
     assert Participation.objects.filter(institution=tum).count() == 1
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("person", "abc", "This person is unknown or no longer active; choose another."),
+        ("person", "999999", "This person is unknown or no longer active; choose another."),
+        (
+            "message",
+            "x" * 2001,
+            "Message: Ensure this value has at most 2000 characters (it has 2001).",
+        ),
+        ("message", "Hi\x00", "Message: Null characters are not allowed."),
+        ("institution", "abc", "Choose an alliance member institution to invite."),
+    ],
+    ids=["person-not-a-number", "person-unknown", "message-too-long", "message-nul", "institution"],
+)
+def test_invite_with_bad_input_names_what_is_wrong_and_invites_nobody(
+    client, proposal, tum, field, value, error
+):
+    researcher = MembershipFactory(institution=tum).person
+    client.force_login(proposal.lead)
+    data = {"institution": tum.pk, "person": researcher.pk, "message": "Join us"} | {field: value}
+
+    response = client.post(reverse("projects:participation_invite", args=[proposal.slug]), data)
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        proposal.get_absolute_url() + "#consortium",
+    )
+    assert _messages(response) == [error]
+    assert Participation.objects.filter(institution=tum).count() == 0
+
+
+def test_join_request_with_an_overlong_message_names_the_message(client, proposal, tum):
+    client.force_login(MembershipFactory(institution=tum).person)
+
+    response = client.post(
+        reverse("projects:participation_request", args=[proposal.slug]),
+        {"institution": tum.pk, "message": "x" * 2001},
+    )
+
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "Your request was not sent. What you would bring: "
+        "Ensure this value has at most 2000 characters (it has 2001)."
+    ]
+    assert Participation.objects.filter(institution=tum).count() == 0
+
+
+def test_withdraw_with_an_overlong_reason_says_so_and_changes_nothing(client, proposal, tum):
+    researcher = MembershipFactory(institution=tum).person
+    invitation = participation_invite(
+        proposal=proposal, actor=proposal.lead, institution=tum, person=researcher
+    )
+    client.force_login(researcher)
+
+    response = client.post(
+        reverse("projects:participation_act", args=[invitation.pk, "withdraw"]),
+        {"comment": "x" * 2001},
+    )
+
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "Reason: Ensure this value has at most 2000 characters (it has 2001)."
+    ]
+    invitation.refresh_from_db()
+    assert invitation.status == ParticipationStatus.INVITED
+
+
 def test_researcher_asks_to_join_an_open_call(client, proposal, tum):
     researcher = MembershipFactory(institution=tum).person
     client.force_login(researcher)
@@ -93,7 +161,7 @@ def test_join_request_for_someone_elses_institution_is_refused(client, proposal,
     )
 
     assert _messages(response) == [
-        "Your request was not sent: Select a valid choice. "
+        "Your request was not sent. Join with: Select a valid choice. "
         "That choice is not one of the available choices."
     ]
     assert Participation.objects.filter(institution=tum).count() == 0

@@ -171,6 +171,19 @@ def test_revisions_page_names_an_unknown_revision_and_shows_no_diff(client, revi
     assert '<dl class="diff">' not in response.content.decode()
 
 
+def test_revisions_page_names_a_malformed_revision_choice(client, revised):
+    client.force_login(revised.lead)
+
+    response = client.get(
+        reverse("projects:revision_list", args=[revised.slug]), {"old": "abc", "new": "3"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"old": ["Choose the revision to compare."]}
+    assert "Choose the revision to compare." in response.content.decode()
+    assert response.context["diff"] is None
+
+
 def test_diff_names_fields_as_the_form_does(client):
     proposal = ProposalFactory(stage=Stage.DEFINE)
     proposal_update(proposal=proposal, actor=proposal.lead, expected_outcomes="An open model.")

@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils.cache import has_vary_header
 
+from core.models import OutboxEvent
 from members.enums import MembershipStatus
 from members.tests.factories import (
     CompetenceFactory,
@@ -26,7 +27,7 @@ from projects.models import (
     ReviewAssignment,
     StageTransition,
 )
-from projects.services import review_assign, review_submit
+from projects.services import ProposalMovedOn, review_assign, review_submit
 from projects.tests.factories import (
     ParticipationFactory,
     ProposalCompetenceFactory,
@@ -148,6 +149,24 @@ def test_withdraw_without_comment_is_refused_and_changes_nothing(client):
     assert StageTransition.objects.count() == 0
 
 
+def test_transition_refused_for_another_reason_does_not_blame_the_comment(client, monkeypatch):
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    client.force_login(proposal.lead)
+
+    def moved_on(**kwargs):
+        # What a second tab that withdrew first makes the service answer.
+        raise ProposalMovedOn("The proposal has moved on.")
+
+    monkeypatch.setattr("projects.views.proposals.services.proposal_transition", moved_on)
+    response = client.post(
+        reverse("projects:proposal_transition", args=[proposal.slug, "withdraw"]),
+        {"comment": "We found another home."},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"__all__": ["The proposal has moved on."]}
+
+
 def test_action_no_longer_on_offer_sends_the_user_back_with_a_message(client):
     proposal = ProposalFactory(stage=Stage.DEFINE)
     client.force_login(proposal.lead)
@@ -257,6 +276,24 @@ def test_decision_without_reason_shows_the_error_and_changes_nothing(client):
     )
 
     assert response.context["form"].errors == {"reason": ["This field is required."]}
+    proposal.refresh_from_db()
+    assert proposal.stage == Stage.REVIEW
+
+
+def test_decision_with_a_tampered_stage_shows_that_error_and_changes_nothing(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(
+        reverse("projects:proposal_decide", args=[proposal.slug]),
+        {"stage": "bogus", "outcome": "approve", "reason": "Good."},
+    )
+
+    message = "This page is out of date; reload it and try again."
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"stage": [message]}
+    assert message in response.content.decode()
+    assert Decision.objects.count() == 0
     proposal.refresh_from_db()
     assert proposal.stage == Stage.REVIEW
 
@@ -424,7 +461,55 @@ def test_milestone_without_due_date_is_refused_with_a_message(client):
         reverse("projects:milestone_create", args=[proposal.slug]), {"title": "Release"}
     )
 
-    assert _messages(response) == ["The milestone was not added: This field is required."]
+    assert _messages(response) == ["The milestone was not added. Due date: This field is required."]
+    assert Milestone.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (
+            "x" * 100_000,
+            "Progress update: Ensure this value has at most 20000 characters (it has 100000).",
+        ),
+        ("Done.\x00", "Progress update: Null characters are not allowed."),
+        ("   ", "Progress update: An update needs some text."),
+    ],
+    ids=["too-long", "nul", "blank"],
+)
+def test_progress_update_with_bad_text_names_what_is_wrong_and_posts_nothing(client, body, error):
+    proposal = ProposalFactory(stage=Stage.DRIVE)
+    client.force_login(proposal.lead)
+
+    response = client.post(
+        reverse("projects:progress_update_create", args=[proposal.slug]), {"body": body}
+    )
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        proposal.get_absolute_url() + "#updates",
+    )
+    assert _messages(response) == [f"The update was not posted. {error}"]
+    assert proposal.progress_updates.count() == 0
+    assert OutboxEvent.objects.count() == 0
+
+
+def test_milestone_with_bad_fields_names_each_and_adds_nothing(client):
+    proposal = ProposalFactory(stage=Stage.DRIVE)
+    client.force_login(proposal.lead)
+
+    response = client.post(
+        reverse("projects:milestone_create", args=[proposal.slug]),
+        {"title": "x" * 201, "due_date": "soon", "description": "a\x00b"},
+    )
+
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "The milestone was not added. "
+        "Title: Ensure this value has at most 200 characters (it has 201). "
+        "Due date: Enter a valid date. "
+        "Description: Null characters are not allowed."
+    ]
     assert Milestone.objects.count() == 0
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.exceptions import DomainError
+from core.forms import error_summary
 from projects import selectors, services
 from projects.forms import (
     MilestoneForm,
@@ -40,9 +41,7 @@ def milestone_create(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Milestone added."))
     else:
         messages.error(
-            request,
-            _("The milestone was not added: %(errors)s")
-            % {"errors": " ".join(e for errors in form.errors.values() for e in errors)},
+            request, _("The milestone was not added. %(errors)s") % {"errors": error_summary(form)}
         )
     return redirect(proposal.get_absolute_url() + "#milestones")
 
@@ -74,12 +73,14 @@ def progress_update_create(request: HttpRequest, slug: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.progress_update_post(
-                proposal=proposal, actor=request.user, body=form.cleaned_data["body"]
+                proposal=proposal, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Update posted."))
     else:
-        messages.error(request, _("An update needs some text."))
+        messages.error(
+            request, _("The update was not posted. %(errors)s") % {"errors": error_summary(form)}
+        )
     return redirect(proposal.get_absolute_url() + "#updates")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from core.exceptions import DomainError, NotPermitted
+from core.forms import error_summary
 from core.http import safe_next_url
 from projects import selectors, services
 from projects.forms import (
@@ -36,7 +37,7 @@ def participation_invite(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     form = InviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose an alliance member institution to invite."))
+        messages.error(request, error_summary(form))
     else:
         try:
             participation = services.participation_invite(
@@ -59,8 +60,9 @@ def participation_request(request: HttpRequest, slug: str) -> HttpResponse:
         institutions=selectors.join_request_institutions(proposal=proposal, user=request.user),
     )
     if not form.is_valid():
-        errors = " ".join(e for field_errors in form.errors.values() for e in field_errors)
-        messages.error(request, _("Your request was not sent: %(errors)s") % {"errors": errors})
+        messages.error(
+            request, _("Your request was not sent. %(errors)s") % {"errors": error_summary(form)}
+        )
     else:
         try:
             services.participation_request(
@@ -97,8 +99,13 @@ def participation_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     )
     service, done = PARTICIPATION_ACTIONS[action]
     form = ParticipationActionForm(request.POST)
-    form.is_valid()
-    comment = form.cleaned_data.get("comment", "")
+    if not form.is_valid():
+        # A reason that cannot be kept must not be dropped silently while the action goes on.
+        messages.error(request, error_summary(form))
+        return redirect(
+            safe_next_url(request, participation.proposal.get_absolute_url() + "#consortium")
+        )
+    comment = form.cleaned_data["comment"]
     # Accepting and confirming say all there is to say; the others carry the actor's comment.
     kwargs = {"comment": comment} if action in ("decline", "withdraw") else {}
     try:

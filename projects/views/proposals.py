@@ -213,7 +213,9 @@ def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpRespo
             # as a form error would say it twice.
             blockers = error.blockers
         except DomainError as error:
-            form.add_error("comment" if transition.comment_required else None, error.message)
+            # Only a missing reason belongs to the comment; anything else is the page's.
+            missing_reason = transition.comment_required and not form.cleaned_data["comment"]
+            form.add_error("comment" if missing_reason else None, error.message)
         else:
             messages.success(
                 request,

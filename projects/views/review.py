@@ -111,6 +111,7 @@ def review_submit(request: HttpRequest, slug: str) -> HttpResponse:
                 scores=form.scores(),
                 recommendation=form.cleaned_data["recommendation"],
                 comment=form.cleaned_data["comment"],
+                request_token=form.cleaned_data["request_token"],
             )
         except DomainError as error:
             form.add_error(None, error.message)
