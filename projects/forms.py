@@ -93,10 +93,16 @@ class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
+    # Who reads it is projects.view_decision_reason: say so where it is written.
     reason = forms.CharField(
-        label=_("Reason shown to the lead"),
+        label=_("Reason"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Read by the lead, the researchers of the institutions in the consortium and the "
+            "coordinators; not shown on the public page, to other researchers or to the "
+            "reviewers."
+        ),
     )
 
 

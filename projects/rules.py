@@ -98,7 +98,10 @@ def is_assignment_reviewer(user, assignment) -> bool:
 
 rules.add_perm("projects.create_proposal", is_researcher)
 rules.add_perm("projects.edit_proposal", is_lead & is_editable)
-rules.add_perm("projects.view_decisions", is_lead | is_coordinator)
+# A decision's reason is written for the proposal's own people: the lead, the consortium
+# (the lead's colleagues and the partners that joined) and the coordinators. It stays off
+# the public page of an approved project, and the reviewers do not read it either.
+rules.add_perm("projects.view_decision_reason", is_consortium_member | is_coordinator)
 rules.add_perm("projects.view_review_queue", is_coordinator)
 rules.add_perm("projects.assign_reviewers", is_coordinator)
 rules.add_perm("projects.write_review", is_assignment_reviewer)

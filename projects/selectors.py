@@ -105,8 +105,22 @@ def proposal_required_competences(*, proposal: Proposal) -> list[ProposalCompete
     return list(proposal.required_competences.select_related("competence"))
 
 
-def proposal_timeline(*, proposal: Proposal) -> list[StageTransition]:
-    return list(proposal.transitions.select_related("actor"))
+@dataclass(frozen=True)
+class TimelineStep:
+    transition: StageTransition
+    comment: str  # empty where the reader may not read it
+
+
+def proposal_timeline(*, proposal: Proposal, user) -> list[TimelineStep]:
+    """The stage changes; a decision's comment (its reason) only for those who may read it."""
+    may_read_reason = rules.has_perm("projects.view_decision_reason", user, proposal)
+    return [
+        TimelineStep(
+            transition=step,
+            comment=step.comment if may_read_reason or not step.is_decision else "",
+        )
+        for step in proposal.transitions.select_related("actor")
+    ]
 
 
 def proposal_revisions(*, proposal: Proposal) -> list[Revision]:

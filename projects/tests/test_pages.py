@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from core.models import OutboxEvent
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
-from projects.enums import AssignmentStatus, EventKind, Stage, Visibility
-from projects.models import Proposal, ReviewAssignment
-from projects.services import milestone_create, proposal_update
+from projects.enums import AssignmentStatus, EventKind, ParticipationStatus, Stage, Visibility
+from projects.models import Decision, Proposal, ReviewAssignment
+from projects.services import milestone_create, proposal_decide, proposal_update, review_assign
 from projects.tests.factories import ParticipationFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -367,4 +367,73 @@ def test_review_queue_says_when_nothing_has_waited_that_long(client):
     assert response.templates[0].name == "results"
     assert _squash(response.content.decode()) == (
         '<div id="results" class="card results"> <p class="empty">Nothing is waiting.</p> </div>'
+    )
+
+
+# Decision reasons -----------------------------------------------------------------------
+
+REASON = "Approved once the data licences are signed; the budget is tight."
+
+
+@pytest.fixture
+def decided():
+    """An approved (public) proposal with a confirmed partner, an assigned reviewer, a reason."""
+    proposal = ProposalFactory(stage=Stage.REVIEW, title="Open robot model")
+    partner = ParticipationFactory(proposal=proposal, status=ParticipationStatus.CONFIRMED)
+    coordinator = CoordinatorFactory()
+    reviewer = MembershipFactory(institution=InstitutionFactory()).person
+    review_assign(proposal=proposal, reviewer=reviewer, actor=coordinator)
+    proposal_decide(
+        proposal=proposal, actor=coordinator, outcome=Decision.Outcome.APPROVE, reason=REASON
+    )
+    return proposal, {
+        "visitor": None,
+        "researcher": MembershipFactory(institution=InstitutionFactory()).person,
+        "reviewer": reviewer,
+        "consortium_member": MembershipFactory(institution=partner.institution).person,
+        "lead": proposal.lead,
+        "coordinator": coordinator,
+    }
+
+
+def _timeline(html: str) -> list[str]:
+    """The timeline as read: each step's stage, and its comment where one is shown."""
+    listing = _section(html, '<ol class="timeline">', "</ol>")
+    return [
+        _squash(re.sub(r'<span class="muted small">.*?</span>|<[^>]+>', " ", step))
+        for step in re.findall(r"<li>(.*?)</li>", listing, re.S)
+    ]
+
+
+def test_decision_reason_is_read_by_the_consortium_and_coordinators_only(client, decided):
+    proposal, people = decided
+    read = {}
+    for who, person in people.items():
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        html = client.get(proposal.get_absolute_url()).content.decode()
+        read[who] = (html.count(REASON), _timeline(html)[-1])
+
+    hidden, shown = (0, "Approved"), (2, f"Approved {REASON}")
+    assert read == {
+        "visitor": hidden,
+        "researcher": hidden,
+        "reviewer": hidden,
+        "consortium_member": shown,
+        "lead": shown,
+        "coordinator": shown,
+    }
+
+
+def test_decision_form_says_who_reads_the_reason(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    client.force_login(CoordinatorFactory())
+
+    form = client.get(reverse("projects:proposal_decide", args=[proposal.slug])).context["form"]
+
+    assert (form["reason"].label, form["reason"].help_text) == (
+        "Reason",
+        "Read by the lead, the researchers of the institutions in the consortium and the "
+        "coordinators; not shown on the public page, to other researchers or to the reviewers.",
     )
