@@ -115,6 +115,22 @@ class ReviewerSearchForm(forms.Form):
     )
 
 
+class ReviewerAssignForm(forms.Form):
+    """The person picked from the list; anything else (a typed or stale id) is refused here."""
+
+    reviewer = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose a reviewer from the list."),
+            "invalid_choice": _(
+                "That reviewer is not in the list of people who can review; choose one from "
+                "the list."
+            ),
+        },
+    )
+
+
 class ReviewForm(forms.Form):
     """One 1–5 score per active criterion, a recommendation and a comment."""
 

@@ -200,6 +200,9 @@ def test_email_of_a_decision_gives_its_reason_only_to_those_who_may_read_it():
             recipient=recipient, proposal=proposal, event=event, role=role
         )
         message = render_email(recipient=recipient, notifications=[notification], delivery_ids=[1])
-        bodies[who] = ("Budget is tight." in message.body, "Budget is tight." in message.alternatives[0].content)
+        bodies[who] = (
+            "Budget is tight." in message.body,
+            "Budget is tight." in message.alternatives[0].content,
+        )
 
     assert bodies == {"lead": (True, True), "reviewer": (False, False)}

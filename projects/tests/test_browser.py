@@ -93,7 +93,7 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
     desk.get_by_role("link", name="Decide").click()
     desk.get_by_text("Weighted score from 2 reviews: mean 4.5, median 4.5, spread 0.5.").wait_for()
     desk.get_by_label("Approve").check()
-    desk.get_by_label("Reason shown to the lead").fill("Clear plan and open outputs.")
+    desk.get_by_label("Reason", exact=True).fill("Clear plan and open outputs.")
     desk.get_by_role("button", name="Record decision").click()
     desk.get_by_text("Decision recorded; the lead sees it on the proposal.").wait_for()
     assert desk.console_errors == []

@@ -11,11 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboxEvent
-from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
+from members.tests.factories import (
+    CompetenceFactory,
+    CoordinatorFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    PersonCompetenceFactory,
+)
 from projects.enums import AssignmentStatus, EventKind, ParticipationStatus, Stage, Visibility
 from projects.models import Decision, Proposal, ReviewAssignment
 from projects.services import milestone_create, proposal_decide, proposal_update, review_assign
-from projects.tests.factories import ParticipationFactory, ProposalFactory
+from projects.tests.factories import (
+    ParticipationFactory,
+    ProposalCompetenceFactory,
+    ProposalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -437,3 +447,52 @@ def test_decision_form_says_who_reads_the_reason(client):
         "Read by the lead, the researchers of the institutions in the consortium and the "
         "coordinators; not shown on the public page, to other researchers or to the reviewers.",
     )
+
+
+# Reviewer candidates ----------------------------------------------------------------------
+
+
+def _candidate_rows(html: str) -> list[str]:
+    """Each candidate as read: name, institution, load, competences, conflict and action."""
+    listing = _section(html, '<div id="candidates">', "<aside")
+    rows = listing.split('<li class="item">')[1:]
+    return [
+        _squash(re.sub(r"<[^>]+>", " ", re.sub(r'<span class="visually-hidden">.*?</span>', "", r)))
+        for r in rows
+    ]
+
+
+def test_reviewer_search_shows_expertise_load_and_who_is_assigned_already(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    robotics = CompetenceFactory(name="Robot learning")
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics, importance=3)
+    coordinator = CoordinatorFactory()
+    lab = InstitutionFactory(name="Robot Lab")
+    zoe = MembershipFactory(
+        institution=lab, person__display_name="Zoe Lang", person__email="zoe@lab.example"
+    ).person
+    PersonCompetenceFactory(person=zoe, competence=robotics, level=3)
+    anna = MembershipFactory(
+        institution=lab, person__display_name="Anna Lang", person__email="anna@lab.example"
+    ).person
+    MembershipFactory(
+        institution=proposal.lead_institution,
+        person__display_name="Max Lang",
+        person__email="max@lead.example",
+    )
+    review_assign(proposal=proposal, reviewer=zoe, actor=coordinator)
+    review_assign(proposal=ProposalFactory(stage=Stage.REVIEW), reviewer=anna, actor=coordinator)
+    client.force_login(coordinator)
+
+    html = client.get(
+        reverse("projects:reviewer_assign", args=[proposal.slug]), {"q": "lang"}
+    ).content.decode()
+
+    assert _candidate_rows(html) == [
+        "Anna Lang anna@lab.example Robot Lab · 1 open review None of the required competences "
+        "Assign",
+        f"Max Lang max@lead.example {proposal.lead_institution.name} · no open reviews "
+        f"None of the required competences Conflict Works at the lead institution "
+        f"({proposal.lead_institution.name})",
+        "Zoe Lang zoe@lab.example Robot Lab · 1 open review Robot learning · Leading Assigned",
+    ]
