@@ -240,6 +240,7 @@ class ReviewerPage:
     candidates: list[ReviewerCandidate]
     required: list[ProposalCompetence]
     search: str
+    more: bool  # the search found more people than it lists
 
 
 def _reviewers() -> QuerySet[User]:
@@ -279,12 +280,14 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
             status=AssignmentStatus.WITHDRAWN
         )
     )
+    more = False
     if search:
         people = list(
             _reviewers()
             .filter(Q(display_name__icontains=search) | Q(email__icontains=search))
-            .order_by("display_name", "pk")[:REVIEWER_SEARCH_LIMIT]
+            .order_by("display_name", "pk")[: REVIEWER_SEARCH_LIMIT + 1]
         )
+        more, people = len(people) > REVIEWER_SEARCH_LIMIT, people[:REVIEWER_SEARCH_LIMIT]
     elif required:
         # A few more than shown: the index may not know of a conflict that arose since.
         ranked = matching.rank_reviewers(
@@ -335,7 +338,11 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
     if not search:
         candidates = [c for c in candidates if c.conflict is None][:REVIEWER_SUGGESTIONS]
     return ReviewerPage(
-        assignments=assignments, candidates=candidates, required=required, search=search
+        assignments=assignments,
+        candidates=candidates,
+        required=required,
+        search=search,
+        more=more,
     )
 
 

@@ -121,6 +121,17 @@ def test_reviewer_page_offers_active_researchers_by_name_or_address(proposal):
     assert page.assignments == [kept]
 
 
+def test_reviewer_search_says_when_it_lists_only_the_first_matches(proposal):
+    for n in range(21):
+        MembershipFactory(person__display_name=f"Candidate {n:02}")
+
+    page = reviewer_page(proposal=proposal, search="candidate")
+
+    assert (len(page.candidates), page.more) == (20, True)
+    assert page.candidates[-1].person.display_name == "Candidate 19"
+    assert reviewer_page(proposal=proposal, search="candidate 2").more is False
+
+
 @pytest.fixture
 def fresh_index():
     """A matching index built from this test's data, and none left behind for the next."""

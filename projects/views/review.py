@@ -64,6 +64,7 @@ def reviewer_assign(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "assign_form": assign_form,
         "candidates": page.candidates,
         "required": page.required,
+        "more": page.more,
         "assignments": page.assignments,
     }
     return render_page(request, "projects/reviewer_assign.html", context, partial="candidates")
