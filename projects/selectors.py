@@ -239,7 +239,6 @@ class ReviewerPage:
     assignments: list[ReviewAssignment]
     candidates: list[ReviewerCandidate]
     required: list[ProposalCompetence]
-    search: str
     more: bool  # the search found more people than it lists
 
 
@@ -289,7 +288,7 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
         )
         more, people = len(people) > REVIEWER_SEARCH_LIMIT, people[:REVIEWER_SEARCH_LIMIT]
     elif required:
-        # A few more than shown: the index may not know of a conflict that arose since.
+        # A few more than shown, for those the live check below leaves out.
         ranked = matching.rank_reviewers(
             proposal=proposal,
             required=required,
@@ -336,12 +335,13 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
             )
         )
     if not search:
-        candidates = [c for c in candidates if c.conflict is None][:REVIEWER_SUGGESTIONS]
+        # Checked live: the index may be behind a new conflict or a competence dropped since.
+        candidates = [c for c in candidates if c.conflict is None and c.competences]
+        candidates = candidates[:REVIEWER_SUGGESTIONS]
     return ReviewerPage(
         assignments=assignments,
         candidates=candidates,
         required=required,
-        search=search,
         more=more,
     )
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from core.exceptions import DomainError, NotPermitted
 from core.models import OutboxEvent
-from members.models import Membership
+from members.models import Membership, PersonCompetence
 from members.tests.factories import (
     CompetenceFactory,
     CoordinatorFactory,
@@ -205,13 +205,19 @@ def test_reviewer_suggestions_rank_by_required_competences_without_conflicts(nee
     ]
 
 
-def test_reviewer_suggestions_leave_out_a_conflict_the_index_does_not_know_yet(needs, fresh_index):
-    proposal, robotics, _safety = needs
+def test_reviewer_suggestions_leave_out_what_the_index_does_not_know_yet(needs, fresh_index):
+    proposal, robotics, safety = needs
     expert = _expert("Robot Leader", {robotics: 3})
     former = MembershipFactory(person=expert, institution=proposal.lead_institution, status="ended")
-    assert [c.person for c in reviewer_page(proposal=proposal, search="").candidates] == [expert]
-    # Back at the lead institution, changed in place: the index's fingerprint misses that.
+    unlearned = _expert("Safety Leader", {safety: 3})
+    assert [c.person for c in reviewer_page(proposal=proposal, search="").candidates] == [
+        expert,
+        unlearned,
+    ]
+    # Changed in place, which the index's fingerprint misses: back at the lead institution,
+    # and a competence dropped from a profile.
     Membership.objects.filter(pk=former.pk).update(status="active")
+    PersonCompetence.objects.filter(person=unlearned).delete()
 
     page = reviewer_page(proposal=proposal, search="")
 
