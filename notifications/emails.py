@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+import rules
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +20,7 @@ from core.mail import ReadableEmail
 from notifications.enums import Frequency
 from notifications.models import Notification
 from notifications.unsubscribe import unsubscribe_url
+from projects.enums import is_decision_step
 from projects.models import Proposal
 
 # Digests and dates are written in this zone until the profile has a time zone of its own.
@@ -72,14 +74,30 @@ def _heading(proposal: Proposal | None, notifications: Sequence[Notification]) -
     return str(institutions.pop()) if len(institutions) == 1 else ""
 
 
+def _comment(notification: Notification) -> str:
+    """The event's comment, unless it is a decision's reason the recipient may not read."""
+    payload = notification.event.payload if isinstance(notification.event.payload, dict) else {}
+    comment = payload.get("comment") or ""
+    if (
+        comment
+        and is_decision_step(
+            from_stage=payload.get("from_stage", ""), to_stage=payload.get("to_stage", "")
+        )
+        and not rules.has_perm(
+            "projects.view_decision_reason", notification.recipient, notification.proposal
+        )
+    ):
+        return ""
+    return comment
+
+
 def _item(notification: Notification) -> Item:
     event = notification.event
-    comment = event.payload.get("comment", "") if isinstance(event.payload, dict) else ""
     return Item(
         label=notification.get_kind_display(),
         actor=str(event.actor) if event.actor else "",
         when=timezone.localtime(event.created_at),
-        comment=comment or "",
+        comment=_comment(notification),
         action_required=notification.action_required,
         url=absolute_url(notification.url),
     )

@@ -25,6 +25,8 @@ EDITABLE_STAGES = DEFINE_STAGES
 JOINING_STAGES = frozenset({Stage.DEFINE, Stage.CHANGES_REQUESTED})
 # No decision stands, so the lead does not read the reviews (again so after a resubmission).
 UNDECIDED_STAGES = frozenset({Stage.DRAFT, Stage.DEFINE, Stage.REVIEW})
+# A decision moves a proposal from Review to one of these; that move's comment is its reason.
+DECISION_STAGES = frozenset({Stage.APPROVED, Stage.CHANGES_REQUESTED, Stage.DECLINED})
 # Kicked off: the proposal has a Drive record (milestones, updates), kept once completed.
 DRIVE_STAGES = frozenset({Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED})
 # The work is over or never happened: the consortium stays on record as it is.
@@ -35,6 +37,11 @@ PUBLIC_STAGES = frozenset({Stage.APPROVED, Stage.DRIVE, Stage.PAUSED, Stage.COMP
 ACTIVE_STAGES = frozenset(
     {Stage.DEFINE, Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.APPROVED, Stage.DRIVE, Stage.PAUSED}
 )
+
+
+def is_decision_step(*, from_stage: str, to_stage: str) -> bool:
+    """Whether a stage change is a decision's (its comment then is the decision's reason)."""
+    return from_stage == Stage.REVIEW and to_stage in DECISION_STAGES
 
 
 class Visibility(models.TextChoices):

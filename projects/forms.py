@@ -106,10 +106,16 @@ class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
+    # Who reads it is projects.view_decision_reason: say so where it is written.
     reason = forms.CharField(
-        label=_("Reason shown to the lead"),
+        label=_("Reason"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Read by the lead, the researchers of the institutions in the consortium and the "
+            "coordinators; not shown on the public page, to other researchers or to the "
+            "reviewers."
+        ),
     )
 
 
@@ -119,6 +125,22 @@ class ReviewerSearchForm(forms.Form):
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name or email")}),
+    )
+
+
+class ReviewerAssignForm(forms.Form):
+    """The person picked from the list; anything else (a typed or stale id) is refused here."""
+
+    reviewer = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose a reviewer from the list."),
+            "invalid_choice": _(
+                "That reviewer is not in the list of people who can review; choose one from "
+                "the list."
+            ),
+        },
     )
 
 

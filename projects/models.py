@@ -29,6 +29,7 @@ from projects.enums import (
     Recommendation,
     Stage,
     Visibility,
+    is_decision_step,
 )
 
 if TYPE_CHECKING:
@@ -328,6 +329,11 @@ class StageTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal}: {self.from_stage} → {self.to_stage}"
+
+    @property
+    def is_decision(self) -> bool:
+        """The move a coordinator's decision made: its comment is the decision's reason."""
+        return is_decision_step(from_stage=self.from_stage, to_stage=self.to_stage)
 
 
 class ConsortiumRules(models.Model):

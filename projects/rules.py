@@ -10,7 +10,11 @@ object answers 404 before any of these is asked.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
+
 import rules
+from django.utils.translation import gettext as _
 
 from members.models import Institution
 from members.rules import affiliations_of, is_coordinator, is_researcher
@@ -25,6 +29,7 @@ from projects.enums import (
     Stage,
     Visibility,
 )
+from projects.models import Participation, Proposal
 
 # Proposals ------------------------------------------------------------------------------
 
@@ -96,9 +101,65 @@ def is_assignment_reviewer(user, assignment) -> bool:
     return assignment is not None and user.is_authenticated and assignment.reviewer_id == user.pk
 
 
+# Reviewing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewConflicts:
+    """Who may not review a proposal: its lead, and the people of every institution in play.
+
+    Read once per proposal (``review_conflicts``), then asked of as many people as a page
+    lists, so that the rule costs the same for one candidate as for twenty.
+    """
+
+    lead_id: int
+    lead_institution: Institution
+    partners: dict[int, Institution]  # invited, asking, accepted or confirmed; by id
+
+    @property
+    def institution_ids(self) -> frozenset[int]:
+        return frozenset({self.lead_institution.pk, *self.partners})
+
+    def reason(self, *, person_id: int, affiliations: Collection[int]) -> str | None:
+        """Why the person, active at ``affiliations`` (institution ids), may not review; or None."""
+        if person_id == self.lead_id:
+            return _("leads the proposal")
+        if self.lead_institution.pk in affiliations:
+            return _("works at the lead institution (%(institution)s)") % {
+                "institution": self.lead_institution
+            }
+        shared = next((i for pk, i in self.partners.items() if pk in affiliations), None)
+        if shared is not None:
+            return _("works at a participating institution (%(institution)s)") % {
+                "institution": shared
+            }
+        if not affiliations:
+            return _("has no active affiliation")
+        return None
+
+
+def review_conflicts(proposal: Proposal) -> ReviewConflicts:
+    """The proposal's conflicts of interest, as they stand (one query, two without the lead
+    institution loaded)."""
+    partners = {
+        p.institution_id: p.institution
+        for p in Participation.objects.filter(proposal=proposal, status__in=OPEN_PARTICIPATION)
+        .exclude(institution_id=proposal.lead_institution_id)
+        .select_related("institution")
+    }
+    return ReviewConflicts(
+        lead_id=proposal.lead_id,
+        lead_institution=proposal.lead_institution,
+        partners=partners,
+    )
+
+
 rules.add_perm("projects.create_proposal", is_researcher)
 rules.add_perm("projects.edit_proposal", is_lead & is_editable)
-rules.add_perm("projects.view_decisions", is_lead | is_coordinator)
+# A decision's reason is written for the proposal's own people: the lead, the consortium
+# (the lead's colleagues and the partners that joined) and the coordinators. It stays off
+# the public page of an approved project, and the reviewers do not read it either.
+rules.add_perm("projects.view_decision_reason", is_consortium_member | is_coordinator)
 rules.add_perm("projects.view_review_queue", is_coordinator)
 rules.add_perm("projects.assign_reviewers", is_coordinator)
 rules.add_perm("projects.write_review", is_assignment_reviewer)

@@ -8,15 +8,30 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import rules
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from members.enums import MembershipStatus
-from members.models import Institution, InstitutionCompetence, PersonCompetence, User
+from members.models import (
+    Institution,
+    InstitutionCompetence,
+    Membership,
+    PersonCompetence,
+    User,
+)
 from members.rules import affiliations_of, is_coordinator
+from projects import matching
 from projects.enums import (
     CONSORTIUM_STATUSES,
     OPEN_PARTICIPATION,
@@ -37,7 +52,7 @@ from projects.models import (
     Score,
     StageTransition,
 )
-from projects.rules import institutions_free_to_join, is_lead
+from projects.rules import institutions_free_to_join, is_lead, review_conflicts
 
 if TYPE_CHECKING:
     from projects.matching.consortium import ConsortiumOption, ConsortiumResult
@@ -110,8 +125,22 @@ def proposal_required_competences(*, proposal: Proposal) -> list[ProposalCompete
     return list(proposal.required_competences.select_related("competence"))
 
 
-def proposal_timeline(*, proposal: Proposal) -> list[StageTransition]:
-    return list(proposal.transitions.select_related("actor"))
+@dataclass(frozen=True)
+class TimelineStep:
+    transition: StageTransition
+    comment: str  # empty where the reader may not read it
+
+
+def proposal_timeline(*, proposal: Proposal, user) -> list[TimelineStep]:
+    """The stage changes; a decision's comment (its reason) only for those who may read it."""
+    may_read_reason = rules.has_perm("projects.view_decision_reason", user, proposal)
+    return [
+        TimelineStep(
+            transition=step,
+            comment=step.comment if may_read_reason or not step.is_decision else "",
+        )
+        for step in proposal.transitions.select_related("actor")
+    ]
 
 
 def proposal_revisions(*, proposal: Proposal) -> list[Revision]:
@@ -193,32 +222,133 @@ def review_queue(
 
 
 REVIEWER_SEARCH_LIMIT = 20
+REVIEWER_SUGGESTIONS = 10
+
+
+@dataclass(frozen=True)
+class ReviewerCandidate:
+    """One person the coordinator may pick, with what the choice turns on."""
+
+    person: User
+    institutions: list[Institution]  # where the person is active
+    competences: list[PersonCompetence]  # the proposal's required ones, most important first
+    open_reviews: int  # assigned and not yet submitted, on proposals in Review
+    conflict: str | None
+    assigned: bool  # reviews this proposal already (assigned or submitted)
 
 
 @dataclass(frozen=True)
 class ReviewerPage:
-    """Who reviews the proposal now, and the first people who match the coordinator's search."""
+    """Who reviews the proposal now, and whom to add: suggested, or found by the search."""
 
     assignments: list[ReviewAssignment]
-    matches: list[User]
+    candidates: list[ReviewerCandidate]
+    required: list[ProposalCompetence]
+    more: bool  # the search found more people than it lists
+
+
+def _reviewers() -> QuerySet[User]:
+    """People who can review (active, with an active affiliation), with their review load."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Exists(Membership.objects.filter(person=OuterRef("pk"), status=MembershipStatus.ACTIVE))
+        )
+        .annotate(
+            open_reviews=Count(
+                "review_assignments",
+                filter=Q(
+                    review_assignments__status=AssignmentStatus.ASSIGNED,
+                    review_assignments__proposal__stage=Stage.REVIEW,
+                ),
+            )
+        )
+    )
 
 
 def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
-    """Only people with an active affiliation can review, so only they are offered."""
-    matches: list[User] = []
-    if search:
-        matches = list(
-            User.objects.filter(is_active=True, memberships__status=MembershipStatus.ACTIVE)
-            .filter(Q(display_name__icontains=search) | Q(email__icontains=search))
-            .distinct()
-            .order_by("display_name")[:REVIEWER_SEARCH_LIMIT]
+    """Suggestions ranked by the required competences, without conflicts; or the search's matches.
+
+    Only people with an active affiliation can review, so only they are offered. The search
+    shows conflicted people too, with the reason, so that the coordinator learns why someone
+    they looked for cannot review. A fixed number of queries, however many are listed.
+    """
+    conflicts = review_conflicts(proposal)
+    required = list(
+        proposal.required_competences.select_related("competence").order_by(
+            "-importance", "competence__name"
         )
+    )
     assignments = list(
         proposal.review_assignments.select_related("reviewer").exclude(
             status=AssignmentStatus.WITHDRAWN
         )
     )
-    return ReviewerPage(assignments=assignments, matches=matches)
+    more = False
+    if search:
+        people = list(
+            _reviewers()
+            .filter(Q(display_name__icontains=search) | Q(email__icontains=search))
+            .order_by("display_name", "pk")[: REVIEWER_SEARCH_LIMIT + 1]
+        )
+        more, people = len(people) > REVIEWER_SEARCH_LIMIT, people[:REVIEWER_SEARCH_LIMIT]
+    elif required:
+        # A few more than shown, for those the live check below leaves out.
+        ranked = matching.rank_reviewers(
+            proposal=proposal,
+            required=required,
+            exclude_people={proposal.lead_id},
+            exclude_institutions=conflicts.institution_ids,
+            limit=3 * REVIEWER_SUGGESTIONS,
+        )
+        found = _reviewers().in_bulk(ranked)
+        people = [found[pk] for pk in ranked if pk in found]
+    else:
+        people = []
+
+    ids = [person.pk for person in people]
+    institutions: dict[int, list[Institution]] = {pk: [] for pk in ids}
+    for membership in (
+        Membership.objects.filter(person_id__in=ids, status=MembershipStatus.ACTIVE)
+        .select_related("institution")
+        .order_by("institution__name")
+    ):
+        institutions[membership.person_id].append(membership.institution)
+    importance = {r.competence_id: r.importance for r in required}
+    competences: dict[int, list[PersonCompetence]] = {pk: [] for pk in ids}
+    for competence in PersonCompetence.objects.filter(
+        person_id__in=ids, competence_id__in=importance
+    ).select_related("competence"):
+        competences[competence.person_id].append(competence)
+    reviewing = {a.reviewer_id for a in assignments}
+
+    candidates = []
+    for person in people:
+        held = competences[person.pk]
+        held.sort(key=lambda c: (-importance[c.competence_id], -c.level, c.competence.name))
+        candidates.append(
+            ReviewerCandidate(
+                person=person,
+                institutions=institutions[person.pk],
+                competences=held,
+                open_reviews=person.open_reviews,  # type: ignore[attr-defined]  # annotated
+                conflict=conflicts.reason(
+                    person_id=person.pk,
+                    affiliations={i.pk for i in institutions[person.pk]},
+                ),
+                assigned=person.pk in reviewing,
+            )
+        )
+    if not search:
+        # Checked live: the index may be behind a new conflict or a competence dropped since.
+        candidates = [c for c in candidates if c.conflict is None and c.competences]
+        candidates = candidates[:REVIEWER_SUGGESTIONS]
+    return ReviewerPage(
+        assignments=assignments,
+        candidates=candidates,
+        required=required,
+        more=more,
+    )
 
 
 def reviewer_inbox(*, user: User) -> QuerySet[ReviewAssignment]:

@@ -7,10 +7,10 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import resolve
 
-from members.tests.factories import InstitutionFactory, UserFactory
+from members.tests.factories import InstitutionFactory, MembershipFactory, UserFactory
 from notifications.emails import render_email
 from notifications.enums import Category, NotificationKind, RecipientRole
-from notifications.tests.factories import NotificationFactory
+from notifications.tests.factories import NotificationFactory, OutboxEventFactory
 from notifications.unsubscribe import unsubscribe_read
 from projects.enums import Stage
 from projects.tests.factories import ProposalFactory
@@ -182,3 +182,27 @@ def test_email_body_keeps_every_link_on_one_line_for_the_console(settings):
     assert "Content-Transfer-Encoding: quoted-printable" not in raw
     unsubscribe = message.extra_headers["List-Unsubscribe"][1:-1]
     assert f"List-Unsubscribe: <{unsubscribe}>" in raw.splitlines()
+
+
+def test_email_of_a_decision_gives_its_reason_only_to_those_who_may_read_it():
+    proposal = ProposalFactory(title="Open robot model", stage=Stage.APPROVED)
+    event = OutboxEventFactory(
+        subject=proposal,
+        payload={"from_stage": "review", "to_stage": "approved", "comment": "Budget is tight."},
+    )
+    reviewer = MembershipFactory(institution=InstitutionFactory()).person
+    bodies = {}
+    for who, recipient, role in [
+        ("lead", proposal.lead, RecipientRole.LEAD),
+        ("reviewer", reviewer, RecipientRole.REVIEWER),
+    ]:
+        notification = NotificationFactory(
+            recipient=recipient, proposal=proposal, event=event, role=role
+        )
+        message = render_email(recipient=recipient, notifications=[notification], delivery_ids=[1])
+        bodies[who] = (
+            "Budget is tight." in message.body,
+            "Budget is tight." in message.alternatives[0].content,
+        )
+
+    assert bodies == {"lead": (True, True), "reviewer": (False, False)}

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from projects.matching.exclusions import excluded_institutions, why_not, why_not_person
     from projects.matching.index import MatchingIndex, build_index
     from projects.matching.reverse import proposals_needing
+    from projects.matching.reviewers import rank_reviewers
     from projects.matching.suggestions import Suggestion, suggest_institutions, suggest_people
 
 _LAZY = {
@@ -36,6 +37,7 @@ _LAZY = {
     "Suggestion": "suggestions",
     "excluded_institutions": "exclusions",
     "proposals_needing": "reverse",
+    "rank_reviewers": "reviewers",
     "suggest_institutions": "suggestions",
     "suggest_people": "suggestions",
     "why_not": "exclusions",
@@ -56,6 +58,7 @@ __all__ = [
     "get_index",
     "invalidate",
     "proposals_needing",
+    "rank_reviewers",
     "rebuild",
     "reset",
     "suggest_institutions",

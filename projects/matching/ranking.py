@@ -25,6 +25,13 @@ def rank_normalise(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def competence_coverage(levels: np.ndarray, importance: np.ndarray) -> np.ndarray:
+    """Importance × level over the required competences, in [0, 1] (all at level 3 is 1)."""
+    if not len(importance):
+        return np.zeros(levels.shape[0])
+    return levels @ importance / (3.0 * importance.sum())
+
+
 def components(
     *,
     levels: np.ndarray,
@@ -42,8 +49,7 @@ def components(
     ``projects`` belong to each candidate's institution.
     """
     n = len(load)
-    total = importance.sum()
-    coverage = levels @ importance / (3.0 * total) if len(importance) else np.zeros(n)
+    coverage = competence_coverage(levels, importance)
     if gaps.any():
         covered = (levels[:, gaps] > 0).astype(np.float64)
         complementarity = covered @ importance[gaps] / importance[gaps].sum()

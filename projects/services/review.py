@@ -15,12 +15,8 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
 from members.enums import MembershipStatus
-from members.models import (
-    Institution,
-    User,
-)
+from members.models import Membership, User
 from projects.enums import (
-    OPEN_PARTICIPATION,
     AssignmentStatus,
     EventKind,
     Recommendation,
@@ -35,6 +31,7 @@ from projects.models import (
     Score,
     review_due_at,
 )
+from projects.rules import review_conflicts
 from projects.services.lifecycle import proposal_transition
 from projects.services.outbox import event_record
 
@@ -42,28 +39,13 @@ from projects.services.outbox import event_record
 
 
 def reviewer_conflict(*, proposal: Proposal, reviewer: User) -> str | None:
-    """Why this person may not review this proposal, or None."""
-    if reviewer.pk == proposal.lead_id:
-        return _("leads the proposal")
-    institutions = Institution.objects.filter(
-        memberships__person=reviewer, memberships__status=MembershipStatus.ACTIVE
+    """Why this person may not review this proposal, or None (the rule: review_conflicts)."""
+    affiliations = set(
+        Membership.objects.filter(person=reviewer, status=MembershipStatus.ACTIVE).values_list(
+            "institution_id", flat=True
+        )
     )
-    if proposal.lead_institution in institutions:
-        return _("works at the lead institution (%(institution)s)") % {
-            "institution": proposal.lead_institution
-        }
-    shared = (
-        proposal.participations.filter(status__in=OPEN_PARTICIPATION, institution__in=institutions)
-        .select_related("institution")
-        .first()
-    )
-    if shared is not None:
-        return _("works at a participating institution (%(institution)s)") % {
-            "institution": shared.institution
-        }
-    if not institutions.exists():
-        return _("has no active affiliation")
-    return None
+    return review_conflicts(proposal).reason(person_id=reviewer.pk, affiliations=affiliations)
 
 
 @transaction.atomic

@@ -9,9 +9,12 @@ from members.tests.factories import (
     InstitutionCompetenceFactory,
     InstitutionFactory,
     MembershipFactory,
+    PersonCompetenceFactory,
 )
+from projects import matching
 from projects.enums import ParticipationRole, ParticipationStatus, Stage
 from projects.models import Participation, Proposal
+from projects.tests.factories import ProposalCompetenceFactory, ProposalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,7 +99,7 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
     desk.get_by_role("link", name="Decide").click()
     desk.get_by_text("Weighted score from 2 reviews: mean 4.5, median 4.5, spread 0.5.").wait_for()
     desk.get_by_label("Approve").check()
-    desk.get_by_label("Reason shown to the lead").fill("Clear plan and open outputs.")
+    desk.get_by_role("textbox", name="Reason").fill("Clear plan and open outputs.")
     desk.get_by_role("button", name="Record decision").click()
     desk.get_by_text("Decision recorded; the lead sees it on the proposal.").wait_for()
     assert desk.console_errors == []
@@ -124,3 +127,40 @@ def test_lead_drafts_partners_confirm_reviewers_review_coordinator_approves_lead
         "drive",
     ]
     assert page.console_errors == []
+
+
+@pytest.fixture
+def fresh_index():
+    """A matching index built from this test's data, and none left behind for the next."""
+    matching.reset()
+    yield
+    matching.reset()
+
+
+def test_coordinator_picks_a_suggested_reviewer_on_a_phone(signed_in_page, fresh_index):
+    robotics = CompetenceFactory(name="Robot learning")
+    proposal = ProposalFactory(stage=Stage.REVIEW, title="Open robot model")
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics, importance=3)
+    expert = MembershipFactory(
+        institution=InstitutionFactory(name="Robot Lab"),
+        person__display_name="Henrik Larsen",
+        person__email="henrik@robotlab.example",
+    ).person
+    PersonCompetenceFactory(person=expert, competence=robotics, level=3)
+    MembershipFactory(institution=proposal.lead_institution, person__display_name="Lead Colleague")
+    desk = signed_in_page(CoordinatorFactory())
+    desk.set_viewport_size({"width": 390, "height": 844})
+
+    desk.goto(f"/proposals/{proposal.slug}/reviewers/")
+    suggestion = desk.locator("#candidates li.item", has_text="Henrik Larsen")
+    suggestion.get_by_text("Robot learning · Leading").wait_for()
+    suggestion.get_by_role("button", name="Assign Henrik Larsen").click()
+    desk.get_by_text("Henrik Larsen now reviews this proposal.").wait_for()
+
+    rows = desk.locator("#candidates li.item")
+    assert [" ".join(text.split()) for text in rows.all_inner_texts()] == [
+        "Henrik Larsen henrik@robotlab.example Robot Lab · 1 open review "
+        "Robot learning · Leading Assigned"
+    ]
+    assert desk.evaluate("document.documentElement.scrollWidth") <= 390
+    assert desk.console_errors == []

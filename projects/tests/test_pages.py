@@ -11,11 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import OutboxEvent
-from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
-from projects.enums import AssignmentStatus, EventKind, Stage, Visibility
-from projects.models import Proposal, ReviewAssignment
-from projects.services import milestone_create, proposal_update
-from projects.tests.factories import ParticipationFactory, ProposalFactory
+from members.tests.factories import (
+    CompetenceFactory,
+    CoordinatorFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    PersonCompetenceFactory,
+)
+from projects.enums import AssignmentStatus, EventKind, ParticipationStatus, Stage, Visibility
+from projects.models import Decision, Proposal, ReviewAssignment
+from projects.services import milestone_create, proposal_decide, proposal_update, review_assign
+from projects.tests.factories import (
+    ParticipationFactory,
+    ProposalCompetenceFactory,
+    ProposalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -381,3 +391,121 @@ def test_review_queue_says_when_nothing_has_waited_that_long(client):
     assert _squash(response.content.decode()) == (
         '<div id="results" class="card results"> <p class="empty">Nothing is waiting.</p> </div>'
     )
+
+
+# Decision reasons -----------------------------------------------------------------------
+
+REASON = "Approved once the data licences are signed; the budget is tight."
+
+
+@pytest.fixture
+def decided():
+    """An approved (public) proposal with a confirmed partner, an assigned reviewer, a reason."""
+    proposal = ProposalFactory(stage=Stage.REVIEW, title="Open robot model")
+    partner = ParticipationFactory(proposal=proposal, status=ParticipationStatus.CONFIRMED)
+    coordinator = CoordinatorFactory()
+    reviewer = MembershipFactory(institution=InstitutionFactory()).person
+    review_assign(proposal=proposal, reviewer=reviewer, actor=coordinator)
+    proposal_decide(
+        proposal=proposal, actor=coordinator, outcome=Decision.Outcome.APPROVE, reason=REASON
+    )
+    return proposal, {
+        "visitor": None,
+        "researcher": MembershipFactory(institution=InstitutionFactory()).person,
+        "reviewer": reviewer,
+        "consortium_member": MembershipFactory(institution=partner.institution).person,
+        "lead": proposal.lead,
+        "coordinator": coordinator,
+    }
+
+
+def _timeline(html: str) -> list[str]:
+    """The timeline as read: each step's stage, and its comment where one is shown."""
+    listing = _section(html, '<ol class="timeline">', "</ol>")
+    return [
+        _squash(re.sub(r'<span class="muted small">.*?</span>|<[^>]+>', " ", step))
+        for step in re.findall(r"<li>(.*?)</li>", listing, re.S)
+    ]
+
+
+def test_decision_reason_is_read_by_the_consortium_and_coordinators_only(client, decided):
+    proposal, people = decided
+    read = {}
+    for who, person in people.items():
+        client.logout()
+        if person is not None:
+            client.force_login(person)
+        html = client.get(proposal.get_absolute_url()).content.decode()
+        read[who] = (html.count(REASON), _timeline(html)[-1])
+
+    hidden, shown = (0, "Approved"), (2, f"Approved {REASON}")
+    assert read == {
+        "visitor": hidden,
+        "researcher": hidden,
+        "reviewer": hidden,
+        "consortium_member": shown,
+        "lead": shown,
+        "coordinator": shown,
+    }
+
+
+def test_decision_form_says_who_reads_the_reason(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    client.force_login(CoordinatorFactory())
+
+    form = client.get(reverse("projects:proposal_decide", args=[proposal.slug])).context["form"]
+
+    assert (form["reason"].label, form["reason"].help_text) == (
+        "Reason",
+        "Read by the lead, the researchers of the institutions in the consortium and the "
+        "coordinators; not shown on the public page, to other researchers or to the reviewers.",
+    )
+
+
+# Reviewer candidates ----------------------------------------------------------------------
+
+
+def _candidate_rows(html: str) -> list[str]:
+    """Each candidate as read: name, institution, load, competences, conflict and action."""
+    listing = _section(html, '<div id="candidates">', "<aside")
+    rows = listing.split('<li class="item">')[1:]
+    return [
+        _squash(re.sub(r"<[^>]+>", " ", re.sub(r'<span class="visually-hidden">.*?</span>', "", r)))
+        for r in rows
+    ]
+
+
+def test_reviewer_search_shows_expertise_load_and_who_is_assigned_already(client):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    robotics = CompetenceFactory(name="Robot learning")
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics, importance=3)
+    coordinator = CoordinatorFactory()
+    lab = InstitutionFactory(name="Robot Lab")
+    zoe = MembershipFactory(
+        institution=lab, person__display_name="Zoe Lang", person__email="zoe@lab.example"
+    ).person
+    PersonCompetenceFactory(person=zoe, competence=robotics, level=3)
+    anna = MembershipFactory(
+        institution=lab, person__display_name="Anna Lang", person__email="anna@lab.example"
+    ).person
+    MembershipFactory(
+        institution=proposal.lead_institution,
+        person__display_name="Max Lang",
+        person__email="max@lead.example",
+    )
+    review_assign(proposal=proposal, reviewer=zoe, actor=coordinator)
+    review_assign(proposal=ProposalFactory(stage=Stage.REVIEW), reviewer=anna, actor=coordinator)
+    client.force_login(coordinator)
+
+    html = client.get(
+        reverse("projects:reviewer_assign", args=[proposal.slug]), {"q": "lang"}
+    ).content.decode()
+
+    assert _candidate_rows(html) == [
+        "Anna Lang anna@lab.example Robot Lab · 1 open review None of the required competences "
+        "Assign",
+        f"Max Lang max@lead.example {proposal.lead_institution.name} · no open reviews "
+        f"None of the required competences Conflict Works at the lead institution "
+        f"({proposal.lead_institution.name})",
+        "Zoe Lang zoe@lab.example Robot Lab · 1 open review Robot learning · Leading Assigned",
+    ]

@@ -465,16 +465,29 @@ def test_joining_pages_offer_and_urls_answer_as_the_rules_say(client, stage):
     assert mismatches == []
 
 
-def test_decisions_are_read_by_the_lead_and_coordinators(db):
+def test_decision_reasons_are_read_by_the_consortium_and_coordinators(db):
     proposal = ProposalFactory(stage=Stage.APPROVED)
+    partner = ParticipationFactory(proposal=proposal, status=ParticipationStatus.CONFIRMED)
+    invited = ParticipationFactory(proposal=proposal, status=ParticipationStatus.INVITED)
     people = {
         "visitor": AnonymousUser(),
+        "researcher": MembershipFactory(institution=InstitutionFactory()).person,
+        "invited_partner": MembershipFactory(institution=invited.institution).person,
+        "consortium_member": MembershipFactory(institution=partner.institution).person,
         "colleague": MembershipFactory(institution=proposal.lead_institution).person,
         "lead": proposal.lead,
         "coordinator": CoordinatorFactory(),
     }
 
     assert {
-        person: rules.has_perm("projects.view_decisions", user, proposal)
+        person: rules.has_perm("projects.view_decision_reason", user, proposal)
         for person, user in people.items()
-    } == {"visitor": False, "colleague": False, "lead": True, "coordinator": True}
+    } == {
+        "visitor": False,
+        "researcher": False,
+        "invited_partner": False,
+        "consortium_member": True,
+        "colleague": True,
+        "lead": True,
+        "coordinator": True,
+    }

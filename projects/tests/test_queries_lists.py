@@ -244,7 +244,10 @@ def test_alliance_rules_queries(client, django_assert_num_queries, rows):
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_reviewer_assign_queries(client, django_assert_num_queries, rows):
-    """The proposal, the assigned reviewers with their names (5)."""
+    """The proposal, its conflicts, required competences and assigned reviewers (7).
+
+    A proposal that requires no competence has nothing to rank by: no suggestions.
+    """
     proposal = ProposalFactory(stage=Stage.REVIEW)
     coordinator = CoordinatorFactory()
     ReviewAssignment.objects.bulk_create(
@@ -257,39 +260,47 @@ def test_reviewer_assign_queries(client, django_assert_num_queries, rows):
     )
     client.force_login(coordinator)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         response = client.get(reverse("projects:reviewer_assign", args=[proposal.slug]))
 
     assert len(response.context["assignments"]) == rows
 
 
-@pytest.mark.parametrize(
-    "rows",
-    [
-        1,
-        pytest.param(
-            20,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="N+1: the view asks reviewer_conflict() per candidate, two queries each "
-                "(8 queries for 1 candidate, 46 for 20)",
-            ),
-        ),
-    ],
-)
-def test_reviewer_search_queries(client, django_assert_num_queries, rows):
-    """The proposal, the people found (at most 20), the assigned reviewers, their conflicts.
-
-    Today the conflicts cost two queries per candidate (6 + 2 × candidates); they should not.
+@pytest.mark.parametrize("rows", ROWS)
+def test_reviewer_suggestions_queries(client, django_assert_num_queries, fresh_index, rows):
+    """The proposal, its conflicts, required competences, assigned reviewers, the index's
+    fingerprint, then the suggested people with their load, affiliations and competences (12).
     """
     proposal = ProposalFactory(stage=Stage.REVIEW)
+    _candidates(proposal, rows)
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+    url = reverse("projects:reviewer_assign", args=[proposal.slug])
+    client.get(url)  # builds the index
+
+    with django_assert_num_queries(12):
+        response = client.get(url)
+
+    assert len(response.context["candidates"]) == min(rows, 10)
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_reviewer_search_queries(client, django_assert_num_queries, rows):
+    """The proposal, its conflicts, required competences, assigned reviewers, then the people
+    found (at most 20) with their load, their affiliations and competences (10)."""
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    robotics = CompetenceFactory(name="Robot learning")
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics, importance=3)
     for n in range(rows):
-        MembershipFactory(institution=InstitutionFactory(), person__display_name=f"Candidate {n}")
+        person = MembershipFactory(
+            institution=InstitutionFactory(), person__display_name=f"Candidate {n}"
+        ).person
+        PersonCompetenceFactory(person=person, competence=robotics, level=2)
     client.force_login(CoordinatorFactory())
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         response = client.get(
             reverse("projects:reviewer_assign", args=[proposal.slug]), {"q": "Candidate"}
         )
 
-    assert len(response.context["candidates"]) == rows
+    assert [len(c.competences) for c in response.context["candidates"]] == [1] * rows

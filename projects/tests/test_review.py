@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from core.exceptions import DomainError, NotPermitted
 from core.models import OutboxEvent
-from members.tests.factories import CoordinatorFactory, InstitutionFactory, MembershipFactory
+from members.models import Membership, PersonCompetence
+from members.tests.factories import (
+    CompetenceFactory,
+    CoordinatorFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    PersonCompetenceFactory,
+)
+from projects import matching
 from projects.enums import (
     AssignmentStatus,
     EventKind,
@@ -28,7 +36,11 @@ from projects.services import (
     review_withdraw_assignment,
     reviewer_conflict,
 )
-from projects.tests.factories import ParticipationFactory, ProposalFactory
+from projects.tests.factories import (
+    ParticipationFactory,
+    ProposalCompetenceFactory,
+    ProposalFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +117,117 @@ def test_reviewer_page_offers_active_researchers_by_name_or_address(proposal):
 
     page = reviewer_page(proposal=proposal, search="lang")
 
-    assert page.matches == [anna, zoe]
+    assert [(c.person, c.assigned) for c in page.candidates] == [(anna, False), (zoe, True)]
     assert page.assignments == [kept]
-    assert reviewer_page(proposal=proposal, search="").matches == []
+
+
+def test_reviewer_search_says_when_it_lists_only_the_first_matches(proposal):
+    for n in range(21):
+        MembershipFactory(person__display_name=f"Candidate {n:02}")
+
+    page = reviewer_page(proposal=proposal, search="candidate")
+
+    assert (len(page.candidates), page.more) == (20, True)
+    assert page.candidates[-1].person.display_name == "Candidate 19"
+    assert reviewer_page(proposal=proposal, search="candidate 2").more is False
+
+
+@pytest.fixture
+def fresh_index():
+    """A matching index built from this test's data, and none left behind for the next."""
+    matching.reset()
+    yield
+    matching.reset()
+
+
+@pytest.fixture
+def needs():
+    """A proposal in Review that requires robot learning (essential) and safety (useful)."""
+    proposal = ProposalFactory(stage=Stage.REVIEW, title="Open robot model")
+    robotics = CompetenceFactory(name="Robot learning")
+    safety = CompetenceFactory(name="Safety evaluation")
+    ProposalCompetenceFactory(proposal=proposal, competence=robotics, importance=3)
+    ProposalCompetenceFactory(proposal=proposal, competence=safety, importance=1)
+    return proposal, robotics, safety
+
+
+def _expert(name, levels, institution=None):
+    person = MembershipFactory(
+        institution=institution or InstitutionFactory(), person__display_name=name
+    ).person
+    for competence, level in levels.items():
+        PersonCompetenceFactory(person=person, competence=competence, level=level)
+    return person
+
+
+def test_reviewer_suggestions_rank_by_required_competences_without_conflicts(needs, fresh_index):
+    proposal, robotics, safety = needs
+    coordinator = CoordinatorFactory()
+    partner = ParticipationFactory(proposal=proposal, status=ParticipationStatus.INVITED)
+    _expert("Robot Leader", {robotics: 3})
+    _expert("Safety Leader", {safety: 3})
+    _expert("Both Basic", {robotics: 1, safety: 1})
+    _expert("No Match", {CompetenceFactory(name="Chip design"): 3})
+    _expert("Lead Colleague", {robotics: 3}, institution=proposal.lead_institution)
+    _expert("Invited Partner", {robotics: 3}, institution=partner.institution)
+    PersonCompetenceFactory(person=proposal.lead, competence=robotics, level=3)
+    busy = _expert("Busy Expert", {robotics: 2, safety: 2})
+    for stage, status in [
+        (Stage.REVIEW, AssignmentStatus.ASSIGNED),
+        (Stage.REVIEW, AssignmentStatus.ASSIGNED),
+        (Stage.REVIEW, AssignmentStatus.SUBMITTED),
+        (Stage.REVIEW, AssignmentStatus.WITHDRAWN),
+        (Stage.APPROVED, AssignmentStatus.ASSIGNED),
+    ]:
+        ReviewAssignment.objects.create(
+            proposal=ProposalFactory(stage=stage),
+            reviewer=busy,
+            assigned_by=coordinator,
+            status=status,
+        )
+    ReviewAssignment.objects.create(proposal=proposal, reviewer=busy, assigned_by=coordinator)
+
+    page = reviewer_page(proposal=proposal, search="")
+
+    assert [
+        (
+            str(c.person),
+            [(str(held.competence), held.level) for held in c.competences],
+            c.open_reviews,
+            c.assigned,
+        )
+        for c in page.candidates
+    ] == [
+        ("Robot Leader", [("Robot learning", 3)], 0, False),
+        ("Busy Expert", [("Robot learning", 2), ("Safety evaluation", 2)], 3, True),
+        ("Both Basic", [("Robot learning", 1), ("Safety evaluation", 1)], 0, False),
+        ("Safety Leader", [("Safety evaluation", 3)], 0, False),
+    ]
+
+
+def test_reviewer_suggestions_leave_out_what_the_index_does_not_know_yet(needs, fresh_index):
+    proposal, robotics, safety = needs
+    expert = _expert("Robot Leader", {robotics: 3})
+    former = MembershipFactory(person=expert, institution=proposal.lead_institution, status="ended")
+    unlearned = _expert("Safety Leader", {safety: 3})
+    assert [c.person for c in reviewer_page(proposal=proposal, search="").candidates] == [
+        expert,
+        unlearned,
+    ]
+    # Changed in place, which the index's fingerprint misses: back at the lead institution,
+    # and a competence dropped from a profile.
+    Membership.objects.filter(pk=former.pk).update(status="active")
+    PersonCompetence.objects.filter(person=unlearned).delete()
+
+    page = reviewer_page(proposal=proposal, search="")
+
+    assert page.candidates == []
+
+
+def test_reviewer_suggestions_are_empty_without_required_competences(proposal, fresh_index):
+    _expert("Robot Leader", {CompetenceFactory(name="Robot learning"): 3})
+
+    assert reviewer_page(proposal=proposal, search="").candidates == []
 
 
 def test_only_coordinators_assign_and_only_in_review(independent):

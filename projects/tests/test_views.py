@@ -332,14 +332,51 @@ def test_assigning_a_conflicted_reviewer_shows_the_reason_and_assigns_nobody(cli
     response = client.post(url, {"reviewer": colleague.pk})
 
     assert search.templates[0].name == "candidates"
-    assert search.context["candidates"] == [
+    assert [(c.person, c.conflict) for c in search.context["candidates"]] == [
         (colleague, f"works at the lead institution ({proposal.lead_institution})")
     ]
-    assert _messages(response) == [
-        f"Conflicted Colleague cannot review this proposal: works at the lead institution "
-        f"({proposal.lead_institution})."
-    ]
+    assert response.status_code == 200
+    assert response.context["assign_form"].errors == {
+        "reviewer": [
+            f"Conflicted Colleague cannot review this proposal: works at the lead institution "
+            f"({proposal.lead_institution})."
+        ]
+    }
     assert ReviewAssignment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "reviewer",
+    [
+        pytest.param("abc", id="text"),
+        pytest.param("", id="empty"),
+        pytest.param("1.5", id="decimal"),
+        pytest.param("2147483647", id="nobody"),
+        pytest.param(None, id="missing"),
+    ],
+)
+def test_assigning_a_tampered_reviewer_id_shows_a_form_error_and_assigns_nobody(client, reviewer):
+    proposal = ProposalFactory(stage=Stage.REVIEW)
+    client.force_login(CoordinatorFactory())
+
+    response = client.post(
+        reverse("projects:reviewer_assign", args=[proposal.slug]),
+        {} if reviewer is None else {"reviewer": reviewer},
+    )
+
+    expected = (
+        "Choose a reviewer from the list."
+        if reviewer in ("", None)
+        else "That reviewer is not in the list of people who can review; choose one from the list."
+    )
+    assert (response.status_code, response.context["assign_form"].errors) == (
+        200,
+        {"reviewer": [expected]},
+    )
+    assert f'<p class="message message--error" role="alert">{expected}</p>' in (
+        response.content.decode()
+    )
+    assert (ReviewAssignment.objects.count(), OutboxEvent.objects.count()) == (0, 0)
 
 
 def test_lead_never_sees_reviewer_names(client):

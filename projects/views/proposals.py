@@ -104,7 +104,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if required
         else [],
         "rules": rule_results,
-        "timeline": selectors.proposal_timeline(proposal=proposal),
+        "timeline": selectors.proposal_timeline(proposal=proposal, user=user),
         "revisions": revisions,
         "reviews": reviews,
         "own_assignment": reviews.own_assignment,
@@ -118,7 +118,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if reviews.show_names and reviews.reviews
         else None,
         "decisions": list(proposal.decisions.all())
-        if rules.has_perm("projects.view_decisions", user, proposal)
+        if rules.has_perm("projects.view_decision_reason", user, proposal)
         else [],
     }
     if proposal.is_kicked_off:

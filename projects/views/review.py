@@ -14,13 +14,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.http import HtmxHttpRequest, render_page
-from members.models import User
 from projects import selectors, services
 from projects.enums import AssignmentStatus, Stage
 from projects.forms import (
     ConsortiumRulesForm,
     CriterionFormSet,
     DecisionForm,
+    ReviewerAssignForm,
     ReviewerSearchForm,
     ReviewForm,
     ReviewQueueFilterForm,
@@ -43,27 +43,28 @@ def reviewer_assign(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "projects.assign_reviewers", request.user
     ):
         raise Http404
-    if request.method == "POST":
-        reviewer = get_object_or_404(User, pk=request.POST.get("reviewer"), is_active=True)
+    assign_form = ReviewerAssignForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and assign_form.is_valid():
+        reviewer = assign_form.cleaned_data["reviewer"]
         try:
             services.review_assign(proposal=proposal, reviewer=reviewer, actor=request.user)
         except DomainError as error:
-            messages.error(request, error.message)
+            assign_form.add_error("reviewer", error.message)
         else:
             messages.success(
                 request, _("%(person)s now reviews this proposal.") % {"person": reviewer}
             )
-        return redirect("projects:reviewer_assign", slug=proposal.slug)
+            return redirect("projects:reviewer_assign", slug=proposal.slug)
     form = ReviewerSearchForm(request.GET or None)
     search = form.cleaned_data["q"] if form.is_valid() else ""
     page = selectors.reviewer_page(proposal=proposal, search=search)
     context = {
         "proposal": proposal,
         "form": form,
-        "candidates": [
-            (person, services.reviewer_conflict(proposal=proposal, reviewer=person))
-            for person in page.matches
-        ],
+        "assign_form": assign_form,
+        "candidates": page.candidates,
+        "required": page.required,
+        "more": page.more,
         "assignments": page.assignments,
     }
     return render_page(request, "projects/reviewer_assign.html", context, partial="candidates")
