@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -181,6 +182,9 @@ class Revision(models.Model):
     goals = models.TextField(_("goals"), blank=True)
     expected_outcomes = models.TextField(_("expected outcomes"), blank=True)
     resources_offered = models.TextField(_("resources offered"), blank=True)
+    # Everything else the lead edits, as it stood (``snapshot_details``); empty in
+    # revisions saved before it was recorded, which then compare by their text only.
+    details = models.JSONField(_("details"), default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -194,6 +198,7 @@ class Revision(models.Model):
         "expected_outcomes",
         "resources_offered",
     )
+    DETAIL_FIELDS = ("focus_area", "licence", "duration_months", "visibility", "competences")
 
     class Meta:
         ordering = ["-number"]
@@ -203,6 +208,27 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} r{self.number}"
+
+    @staticmethod
+    def snapshot_details(
+        *, proposal: Proposal, competences: Mapping[Competence, int]
+    ) -> dict[str, object]:
+        """The proposal's other edited fields as a revision keeps them (JSON, names as then)."""
+        return {
+            "focus_area": proposal.focus_area.name,
+            "licence": proposal.licence,
+            "duration_months": proposal.duration_months,
+            "visibility": proposal.visibility,
+            # [slug, name, importance], by slug: the same competences compare equal.
+            "competences": sorted(
+                [competence.slug, competence.name, int(importance)]
+                for competence, importance in competences.items()
+            ),
+        }
+
+    def records(self, values: Mapping[str, object]) -> bool:
+        """Whether this revision holds exactly these values (text fields and ``details``)."""
+        return all(getattr(self, name) == value for name, value in values.items())
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):
