@@ -217,3 +217,4 @@ def test_a_revision_saved_before_details_were_kept_still_compares_by_its_text(cl
     assert response.status_code == 200
     assert "No changes." in page
     assert "only the text is compared." in _squash(page)
+
