@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -37,9 +37,32 @@ if TYPE_CHECKING:
     from members.models import User
 
 
+# What a confirmed partner is, the one definition that lists, the consortium rules and the
+# proposal page count by (DESIGN: a partner counts once its institution's representative
+# has confirmed). The lead institution is the consortium's own, never one of its partners,
+# even if it appears again as a partner. Spelt three ways for where it is asked: from a
+# proposal (``ProposalQuerySet.with_partner_count``), over participations
+# (``ParticipationQuerySet.confirmed_partners``) and on a loaded row
+# (``Participation.is_confirmed_partner``).
+
+
 class ProposalQuerySet(models.QuerySet["Proposal"]):
     def in_stage(self, *stages: str) -> ProposalQuerySet:
         return self.filter(stage__in=stages)
+
+    def with_partner_count(self) -> ProposalQuerySet:
+        """Annotate ``partner_count``: the confirmed partner institutions, the lead's aside."""
+        return self.annotate(
+            partner_count=Count(
+                "participations__institution",
+                filter=Q(
+                    participations__role=ParticipationRole.PARTNER,
+                    participations__status=ParticipationStatus.CONFIRMED,
+                )
+                & ~Q(participations__institution=F("lead_institution")),
+                distinct=True,
+            )
+        )
 
     def visible_to(self, user: User | AnonymousUser) -> ProposalQuerySet:
         """Everything a user may see; a proposal outside this set answers 404."""
@@ -241,6 +264,12 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
     def confirmed(self) -> ParticipationQuerySet:
         return self.filter(status=ParticipationStatus.CONFIRMED)
 
+    def confirmed_partners(self) -> ParticipationQuerySet:
+        """Partners whose institution has confirmed; the lead institution never counts."""
+        return self.filter(
+            role=ParticipationRole.PARTNER, status=ParticipationStatus.CONFIRMED
+        ).exclude(institution=F("proposal__lead_institution"))
+
 
 class Participation(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="participations")
@@ -301,6 +330,14 @@ class Participation(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == ParticipationStatus.CONFIRMED
+
+    def is_confirmed_partner(self, proposal: Proposal) -> bool:
+        """Counts toward ``proposal``'s consortium: a confirmed partner, not the lead institution."""
+        return (
+            self.role == ParticipationRole.PARTNER
+            and self.status == ParticipationStatus.CONFIRMED
+            and self.institution_id != proposal.lead_institution_id
+        )
 
     @property
     def is_open(self) -> bool:

@@ -47,13 +47,7 @@ def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal
     qs = (
         Proposal.objects.visible_to(user)
         .select_related("lead", "lead_institution", "focus_area")
-        .annotate(
-            partner_count=Count(
-                "participations",
-                filter=Q(participations__status=ParticipationStatus.CONFIRMED),
-                distinct=True,
-            )
-        )
+        .with_partner_count()
     )
     if stages:
         qs = qs.filter(stage__in=stages)
@@ -324,7 +318,7 @@ def _competences_html(old: list, new: list) -> SafeString:
             )
     if not lines:
         return escape(", ".join(name for _slug, name, _importance in new))
-    return format_html_join("", "<span class=\"diff__line\">{}</span>", ((line,) for line in lines))
+    return format_html_join("", '<span class="diff__line">{}</span>', ((line,) for line in lines))
 
 
 def revision_diff(*, old: Revision, new: Revision) -> RevisionDiff:

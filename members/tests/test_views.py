@@ -721,7 +721,10 @@ def test_membership_approve_with_htmx_updates_the_pending_count(
     assert count.findall(response.text) == [(_OOB[layout], after)]
 
 
-_OOB = {"inbox": '\n     aria-live="polite"\n     hx-swap-oob="true"', "people": ' hx-swap-oob="true"'}
+_OOB = {
+    "inbox": '\n     aria-live="polite"\n     hx-swap-oob="true"',
+    "people": ' hx-swap-oob="true"',
+}
 
 
 def test_membership_approve_ignores_a_foreign_next_url(client, representative, pending):

@@ -17,10 +17,6 @@ from members.models import (
     PersonCompetence,
     User,
 )
-from projects.enums import (
-    ParticipationRole,
-    ParticipationStatus,
-)
 from projects.models import ConsortiumRules, Participation, Proposal, ProposalCompetence
 
 # Consortium rules -----------------------------------------------------------------------
@@ -49,24 +45,23 @@ def consortium_check(
     """
     rules = rules or ConsortiumRules.current()
     if participations is None:
-        confirmed = list(
+        partner_institutions = list(
             Institution.objects.filter(
-                participations__proposal=proposal,
-                participations__status=ParticipationStatus.CONFIRMED,
-                participations__role=ParticipationRole.PARTNER,
+                participations__in=Participation.objects.filter(
+                    proposal=proposal
+                ).confirmed_partners()
             ).distinct()
         )
     else:
-        confirmed = [
-            p.institution
-            for p in participations
-            if p.role == ParticipationRole.PARTNER and p.status == ParticipationStatus.CONFIRMED
-        ]
-    consortium = [
-        proposal.lead_institution,
-        *[i for i in confirmed if i.pk != proposal.lead_institution_id],
-    ]
-    partners = len(consortium) - 1
+        partner_institutions = list(
+            {
+                p.institution_id: p.institution
+                for p in participations
+                if p.is_confirmed_partner(proposal)
+            }.values()
+        )
+    consortium = [proposal.lead_institution, *partner_institutions]
+    partners = len(partner_institutions)
     countries = {str(i.country) for i in consortium}
     kinds = {i.kind for i in consortium}
     results = [

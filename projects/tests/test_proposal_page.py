@@ -6,11 +6,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.urls import reverse
 
-from projects.enums import Stage
-from projects.tests.factories import ProposalFactory
+from projects.enums import ParticipationStatus, Stage
+from projects.models import Participation, Proposal
+from projects.tests.factories import ParticipationFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _squash(html: str) -> str:
+    return re.sub(r"\s+", " ", html).strip()
 
 
 # Line breaks in the short fields --------------------------------------------------------
@@ -33,3 +39,22 @@ def test_goals_outcomes_and_resources_keep_their_line_breaks(client):
         "<p>Weights<br>\nCode</p>\n",
         "<p>GPUs<br>\n<strong>Two</strong> engineers</p>\n",
     ]
+
+
+# One partner count ----------------------------------------------------------------------
+
+
+def test_list_and_rules_panel_count_the_same_confirmed_partners(client):
+    proposal = ProposalFactory(stage=Stage.DEFINE, title="Counted")
+    ParticipationFactory(proposal=proposal, status=ParticipationStatus.CONFIRMED)
+    ParticipationFactory(proposal=proposal, status=ParticipationStatus.ACCEPTED)
+    ParticipationFactory(proposal=proposal, status=ParticipationStatus.WITHDRAWN)
+    client.force_login(proposal.lead)
+
+    listing = _squash(client.get(reverse("projects:proposal_list")).content.decode())
+    detail = _squash(client.get(proposal.get_absolute_url()).content.decode())
+
+    assert re.findall(r"(\d+) confirmed partners?\b", listing) == ["1"]
+    assert re.findall(r"confirmed partner institution\(s\); (\d+) so far", detail) == ["1"]
+    assert Proposal.objects.filter(pk=proposal.pk).with_partner_count().get().partner_count == 1
+    assert Participation.objects.filter(proposal=proposal).confirmed_partners().count() == 1

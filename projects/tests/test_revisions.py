@@ -151,9 +151,7 @@ def test_edit_page_says_nothing_changed_when_nothing_did(client, proposal, compe
 
 
 def test_revisions_page_shows_the_competence_change(client, proposal, competences):
-    proposal_update(
-        proposal=proposal, actor=proposal.lead, competences={competences["robots"]: 1}
-    )
+    proposal_update(proposal=proposal, actor=proposal.lead, competences={competences["robots"]: 1})
     client.force_login(proposal.lead)
 
     response = client.get(reverse("projects:revision_list", args=[proposal.slug]))
@@ -217,4 +215,3 @@ def test_a_revision_saved_before_details_were_kept_still_compares_by_its_text(cl
     assert response.status_code == 200
     assert "No changes." in page
     assert "only the text is compared." in _squash(page)
-
