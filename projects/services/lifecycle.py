@@ -65,7 +65,7 @@ class Transition:
     comment_required: bool = False
     # Decisions reach the table only through proposal_decide, which records the Decision.
     via_decision: bool = False
-    style: str = "primary"
+    style: str = "primary"  # or "secondary", "danger": how the page shows the action
 
 
 TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
@@ -133,6 +133,8 @@ TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
             Stage.COMPLETED,
             _lead,
             comment_required=True,
+            # The end, not the next step: milestones and updates come first in Drive.
+            style="secondary",
         ),
         *[
             Transition(
