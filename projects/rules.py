@@ -99,6 +99,8 @@ def is_assignment_reviewer(user, assignment) -> bool:
 rules.add_perm("projects.create_proposal", is_researcher)
 rules.add_perm("projects.edit_proposal", is_lead & is_editable)
 rules.add_perm("projects.view_decisions", is_lead | is_coordinator)
+# Why a confirmed partner left: the consortium's business, not the public's.
+rules.add_perm("projects.view_withdrawal_reasons", is_lead | is_coordinator | is_consortium_member)
 rules.add_perm("projects.view_review_queue", is_coordinator)
 rules.add_perm("projects.assign_reviewers", is_coordinator)
 rules.add_perm("projects.write_review", is_assignment_reviewer)

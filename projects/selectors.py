@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import rules
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
@@ -31,6 +31,7 @@ from projects.enums import (
 from projects.models import (
     Criterion,
     Participation,
+    ParticipationTransition,
     Proposal,
     ProposalCompetence,
     Review,
@@ -105,6 +106,53 @@ def proposal_required_competences(*, proposal: Proposal) -> list[ProposalCompete
 
 def proposal_timeline(*, proposal: Proposal) -> list[StageTransition]:
     return list(proposal.transitions.select_related("actor"))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the proposal's timeline: a stage change, or a confirmed partner leaving."""
+
+    title: str
+    created_at: datetime
+    actor: User
+    comment: str
+
+
+def proposal_history(*, proposal: Proposal, user) -> list[TimelineEntry]:
+    """The stage changes and the withdrawals of confirmed partners, oldest first.
+
+    Why a partner was withdrawn is shown to those the rules allow; others see that it was.
+    The proposal's consortium should be loaded (``proposal_consortium``) for the rule.
+    """
+    entries = [
+        TimelineEntry(
+            title=str(step.get_to_stage_display()),
+            created_at=step.created_at,
+            actor=step.actor,
+            comment=step.comment,
+        )
+        for step in proposal_timeline(proposal=proposal)
+    ]
+    # The consortium rows are loaded: without a withdrawn one, there is nothing to ask.
+    if not any(p.status == ParticipationStatus.WITHDRAWN for p in proposal.participations.all()):
+        return entries
+    reasons = rules.has_perm("projects.view_withdrawal_reasons", user, proposal)
+    withdrawals = ParticipationTransition.objects.filter(
+        participation__proposal=proposal,
+        from_status=ParticipationStatus.CONFIRMED,
+        to_status=ParticipationStatus.WITHDRAWN,
+    ).select_related("actor", "participation__institution")
+    entries += [
+        TimelineEntry(
+            title=_("%(institution)s withdrawn from the consortium")
+            % {"institution": withdrawal.participation.institution.display_short_name},
+            created_at=withdrawal.created_at,
+            actor=withdrawal.actor,
+            comment=withdrawal.comment if reasons else "",
+        )
+        for withdrawal in withdrawals
+    ]
+    return sorted(entries, key=lambda entry: entry.created_at)
 
 
 def proposal_revisions(*, proposal: Proposal) -> list[Revision]:

@@ -104,7 +104,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if required
         else [],
         "rules": rule_results,
-        "timeline": selectors.proposal_timeline(proposal=proposal),
+        "timeline": selectors.proposal_history(proposal=proposal, user=user),
         "revisions": revisions,
         "reviews": reviews,
         "own_assignment": reviews.own_assignment,
