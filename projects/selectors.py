@@ -334,7 +334,7 @@ def _detail_label(name: str, value: object) -> str:
     """A recorded value as the proposal page shows it."""
     if name == "visibility" and value in Visibility.values:
         return str(Visibility(value).label)
-    if name == "duration_months":
+    if name == "duration_months" and isinstance(value, int):
         return ngettext("%(count)d month", "%(count)d months", value) % {"count": value}
     return str(value)
 
