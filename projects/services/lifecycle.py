@@ -353,7 +353,7 @@ def proposal_update(
 ) -> Proposal:
     """Change what is given (``None`` keeps a field as it is) and keep a revision of it all.
 
-    When nothing differs from the latest revision, nothing is saved and no revision is
+    When nothing differs from the proposal as it is, nothing is saved and no revision is
     added: the proposal comes back with its ``updated_at`` unchanged.
     """
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
@@ -377,17 +377,21 @@ def proposal_update(
         "visibility": visibility,
     }
     given = {name: value for name, value in fields.items() if value is not None}
+    current = _current_competences(locked)
+    before = _revision_values(proposal=locked, competences=current)
     for name, value in given.items():
         setattr(locked, name, value)
     locked.full_clean()
     if competences is None:
-        competences = _current_competences(locked)
+        competences = current
     values = _revision_values(proposal=locked, competences=competences)
-    last = locked.revisions.order_by("-number").first()
-    if last is not None and last.records(values):
+    if values == before:
         return locked
     locked.save()
     _set_competences(proposal=locked, competences=competences)
-    _record_revision(proposal=locked, author=actor, values=values, after=last)
+    last = locked.revisions.order_by("-number").first()
+    # Unless an edit made outside the form (the admin) is being undone, this differs.
+    if last is None or not last.records(values):
+        _record_revision(proposal=locked, author=actor, values=values, after=last)
     matching_invalidate()
     return locked

@@ -215,3 +215,15 @@ def test_a_revision_saved_before_details_were_kept_still_compares_by_its_text(cl
     assert response.status_code == 200
     assert "No changes." in page
     assert "only the text is compared." in _squash(page)
+
+
+def test_saving_back_a_field_changed_outside_the_form_saves_it(proposal):
+    # As the admin might: the proposal differs from its latest revision.
+    type(proposal).objects.filter(pk=proposal.pk).update(visibility=Visibility.CONFIDENTIAL)
+    proposal.refresh_from_db()
+
+    saved = proposal_update(proposal=proposal, actor=proposal.lead, visibility=Visibility.OPEN_CALL)
+
+    saved.refresh_from_db()
+    assert saved.visibility == Visibility.OPEN_CALL
+    assert list(proposal.revisions.values_list("number", flat=True)) == [2, 1]
