@@ -33,7 +33,7 @@ def _run_here(app, task, kwargs: dict) -> None:
     Celery borrows a producer, and so a broker connection, from its pool even to run a task
     eagerly (only to serialise the arguments); without a broker that connection is made up
     (kombu logs "No hostname was supplied"). The arguments go through the serialiser here
-    instead, so a task still sees what a worker would.
+    instead, so a task still sees what it would when sent through a broker.
     """
     content_type, encoding, data = serialization.dumps(kwargs, app.conf.task_serializer)
     task.apply(kwargs=serialization.loads(data, content_type, encoding, accept=[content_type]))

@@ -36,7 +36,7 @@ def test_eager_enqueue_runs_the_task_without_a_broker_connection(embedded, monke
 
     sent = enqueue("core.tests.test_queue.task_note", when=(2026, 11))
 
-    # The arguments went through the serialiser, as on a worker: a tuple comes back a list.
+    # The arguments went through the serialiser, as through a broker: a tuple comes back a list.
     assert (sent, ran) == (True, [{"when": [2026, 11]}])
     assert [(r.name, r.getMessage()) for r in caplog.records] == []
 
