@@ -321,6 +321,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One way to write a date on every page (alliance/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["alliance.formats"]
 
 # Static files: our own under static/, collected for whitenoise in production.
 STATIC_URL = "static/"

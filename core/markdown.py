@@ -10,6 +10,11 @@ from markdown_it import MarkdownIt
 # drops anything not on this list, so scripts, event handlers, style and hx-* attributes,
 # and javascript: URLs never reach the page even if the parser let them through.
 _md = MarkdownIt("js-default", {"linkify": False, "typographer": False}).enable("table")
+# Short fields (goals, outcomes, resources) are typed as lines, one item each: each line
+# break stays a break instead of joining the lines into one paragraph.
+_md_lines = MarkdownIt(
+    "js-default", {"linkify": False, "typographer": False, "breaks": True}
+).enable("table")
 
 ALLOWED_TAGS = {
     "a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5",
@@ -26,8 +31,9 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text: str) -> SafeString:
-    html = _md.render(text or "")
+def render_markdown(text: str, *, breaks: bool = False) -> SafeString:
+    """Sanitised HTML of ``text``; with ``breaks``, every line break in a paragraph is kept."""
+    html = (_md_lines if breaks else _md).render(text or "")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -205,9 +205,17 @@ def _membership_response(request: HtmxHttpRequest, membership: Membership) -> Ht
         "next_url": next_url,
     }
     row = render_to_string(template, context, request)
-    return vary_on_htmx(
-        HttpResponse(row + render_to_string("includes/messages_oob.html", {}, request))
-    )
+    row += render_to_string("includes/messages_oob.html", {}, request)
+    if layout in ("inbox", "people"):
+        # The page's count of pending affiliations changes with the row: swap it too.
+        if layout == "inbox":
+            count_template = "members/representative_inbox.html#pending_count"
+            pending = selectors.membership_inbox(user=request.user).count()
+        else:
+            count_template = "members/institution_people.html#pending_count"
+            pending = selectors.institution_pending(institution=membership.institution).count()
+        row += render_to_string(count_template, {"pending_count": pending, "oob": True}, request)
+    return vary_on_htmx(HttpResponse(row))
 
 
 def _act(request: HtmxHttpRequest, membership: Membership, action, success: str, **kwargs):

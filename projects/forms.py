@@ -416,6 +416,20 @@ class ParticipationActionForm(forms.Form):
     comment = forms.CharField(
         label=_("Reason"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # Ticked on the withdrawal page: ends a confirmed commitment.
+    confirm = forms.BooleanField(required=False)
+
+
+class WithdrawForm(forms.Form):
+    """The withdrawal page: why, and that the partner really leaves."""
+
+    comment = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the proposal's timeline for the consortium and the coordinators."),
+    )
+    confirm = forms.BooleanField(label=_("Yes, withdraw this partner from the consortium."))
 
 
 class RevisionCompareForm(forms.Form):

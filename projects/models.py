@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -38,9 +39,32 @@ if TYPE_CHECKING:
     from members.models import User
 
 
+# What a confirmed partner is, the one definition that lists, the consortium rules and the
+# proposal page count by (DESIGN: a partner counts once its institution's representative
+# has confirmed). The lead institution is the consortium's own, never one of its partners,
+# even if it appears again as a partner. Spelt three ways for where it is asked: from a
+# proposal (``ProposalQuerySet.with_partner_count``), over participations
+# (``ParticipationQuerySet.confirmed_partners``) and on a loaded row
+# (``Participation.is_confirmed_partner``).
+
+
 class ProposalQuerySet(models.QuerySet["Proposal"]):
     def in_stage(self, *stages: str) -> ProposalQuerySet:
         return self.filter(stage__in=stages)
+
+    def with_partner_count(self) -> ProposalQuerySet:
+        """Annotate ``partner_count``: the confirmed partner institutions, the lead's aside."""
+        return self.annotate(
+            partner_count=Count(
+                "participations__institution",
+                filter=Q(
+                    participations__role=ParticipationRole.PARTNER,
+                    participations__status=ParticipationStatus.CONFIRMED,
+                )
+                & ~Q(participations__institution=F("lead_institution")),
+                distinct=True,
+            )
+        )
 
     def visible_to(self, user: User | AnonymousUser) -> ProposalQuerySet:
         """Everything a user may see; a proposal outside this set answers 404."""
@@ -190,6 +214,9 @@ class Revision(models.Model):
     goals = models.TextField(_("goals"), blank=True)
     expected_outcomes = models.TextField(_("expected outcomes"), blank=True)
     resources_offered = models.TextField(_("resources offered"), blank=True)
+    # Everything else the lead edits, as it stood (``snapshot_details``); empty in
+    # revisions saved before it was recorded, which then compare by their text only.
+    details = models.JSONField(_("details"), default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -203,6 +230,7 @@ class Revision(models.Model):
         "expected_outcomes",
         "resources_offered",
     )
+    DETAIL_FIELDS = ("focus_area", "licence", "duration_months", "visibility", "competences")
 
     class Meta:
         ordering = ["-number"]
@@ -212,6 +240,27 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal} r{self.number}"
+
+    @staticmethod
+    def snapshot_details(
+        *, proposal: Proposal, competences: Mapping[Competence, int]
+    ) -> dict[str, object]:
+        """The proposal's other edited fields as a revision keeps them (JSON, names as then)."""
+        return {
+            "focus_area": proposal.focus_area.name,
+            "licence": proposal.licence,
+            "duration_months": proposal.duration_months,
+            "visibility": proposal.visibility,
+            # [slug, name, importance], by slug: the same competences compare equal.
+            "competences": sorted(
+                [competence.slug, competence.name, int(importance)]
+                for competence, importance in competences.items()
+            ),
+        }
+
+    def records(self, values: Mapping[str, object]) -> bool:
+        """Whether this revision holds exactly these values (text fields and ``details``)."""
+        return all(getattr(self, name) == value for name, value in values.items())
 
 
 class ParticipationQuerySet(models.QuerySet["Participation"]):
@@ -223,6 +272,12 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
 
     def confirmed(self) -> ParticipationQuerySet:
         return self.filter(status=ParticipationStatus.CONFIRMED)
+
+    def confirmed_partners(self) -> ParticipationQuerySet:
+        """Partners whose institution has confirmed; the lead institution never counts."""
+        return self.filter(
+            role=ParticipationRole.PARTNER, status=ParticipationStatus.CONFIRMED
+        ).exclude(institution=F("proposal__lead_institution"))
 
 
 class Participation(models.Model):
@@ -284,6 +339,14 @@ class Participation(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == ParticipationStatus.CONFIRMED
+
+    def is_confirmed_partner(self, proposal: Proposal) -> bool:
+        """Counts toward ``proposal``'s consortium: a confirmed partner, not the lead institution."""
+        return (
+            self.role == ParticipationRole.PARTNER
+            and self.status == ParticipationStatus.CONFIRMED
+            and self.institution_id != proposal.lead_institution_id
+        )
 
     @property
     def is_open(self) -> bool:

@@ -160,6 +160,8 @@ rules.add_perm("projects.edit_proposal", is_lead & is_editable)
 # (the lead's colleagues and the partners that joined) and the coordinators. It stays off
 # the public page of an approved project, and the reviewers do not read it either.
 rules.add_perm("projects.view_decision_reason", is_consortium_member | is_coordinator)
+# Why a confirmed partner left: the consortium's business, not the public's.
+rules.add_perm("projects.view_withdrawal_reasons", is_consortium_member | is_coordinator)
 rules.add_perm("projects.view_review_queue", is_coordinator)
 rules.add_perm("projects.assign_reviewers", is_coordinator)
 rules.add_perm("projects.write_review", is_assignment_reviewer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import rules
@@ -19,8 +19,10 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from members.enums import MembershipStatus
 from members.models import (
@@ -37,13 +39,16 @@ from projects.enums import (
     OPEN_PARTICIPATION,
     UNDECIDED_STAGES,
     AssignmentStatus,
+    Importance,
     ParticipationRole,
     ParticipationStatus,
     Stage,
+    Visibility,
 )
 from projects.models import (
     Criterion,
     Participation,
+    ParticipationTransition,
     Proposal,
     ProposalCompetence,
     Review,
@@ -63,13 +68,7 @@ def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal
     qs = (
         Proposal.objects.visible_to(user)
         .select_related("lead", "lead_institution", "focus_area")
-        .annotate(
-            partner_count=Count(
-                "participations",
-                filter=Q(participations__status=ParticipationStatus.CONFIRMED),
-                distinct=True,
-            )
-        )
+        .with_partner_count()
     )
     if stages:
         qs = qs.filter(stage__in=stages)
@@ -141,6 +140,53 @@ def proposal_timeline(*, proposal: Proposal, user) -> list[TimelineStep]:
         )
         for step in proposal.transitions.select_related("actor")
     ]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the proposal's timeline: a stage change, or a confirmed partner leaving."""
+
+    title: str
+    created_at: datetime
+    actor: User
+    comment: str
+
+
+def proposal_history(*, proposal: Proposal, user) -> list[TimelineEntry]:
+    """The stage changes and the withdrawals of confirmed partners, oldest first.
+
+    Why a partner was withdrawn is shown to those the rules allow; others see that it was.
+    The proposal's consortium should be loaded (``proposal_consortium``) for the rule.
+    """
+    entries = [
+        TimelineEntry(
+            title=str(step.transition.get_to_stage_display()),
+            created_at=step.transition.created_at,
+            actor=step.transition.actor,
+            comment=step.comment,
+        )
+        for step in proposal_timeline(proposal=proposal, user=user)
+    ]
+    # The consortium rows are loaded: without a withdrawn one, there is nothing to ask.
+    if not any(p.status == ParticipationStatus.WITHDRAWN for p in proposal.participations.all()):
+        return entries
+    reasons = rules.has_perm("projects.view_withdrawal_reasons", user, proposal)
+    withdrawals = ParticipationTransition.objects.filter(
+        participation__proposal=proposal,
+        from_status=ParticipationStatus.CONFIRMED,
+        to_status=ParticipationStatus.WITHDRAWN,
+    ).select_related("actor", "participation__institution")
+    entries += [
+        TimelineEntry(
+            title=_("%(institution)s withdrawn from the consortium")
+            % {"institution": withdrawal.participation.institution.display_short_name},
+            created_at=withdrawal.created_at,
+            actor=withdrawal.actor,
+            comment=withdrawal.comment if reasons else "",
+        )
+        for withdrawal in withdrawals
+    ]
+    return sorted(entries, key=lambda entry: entry.created_at)
 
 
 def proposal_revisions(*, proposal: Proposal) -> list[Revision]:
@@ -402,9 +448,66 @@ def _diff_html(old: str, new: str) -> SafeString:
     return mark_safe(" ".join(out))  # every piece is escaped above
 
 
-def revision_diff(*, old: Revision, new: Revision) -> list[FieldDiff]:
+class RevisionDiff(list[FieldDiff]):
+    """Every compared field of two revisions, in the order the proposal shows them."""
+
+    # Set when either revision predates the recording of the non-text fields.
+    text_only: bool = False
+
+    @property
+    def has_changes(self) -> bool:
+        return any(field.changed for field in self)
+
+
+def _value_html(old: object, new: object) -> SafeString:
+    if old == new:
+        return escape(new)
+    return format_html("<del>{}</del> <ins>{}</ins>", old, new)
+
+
+def _detail_label(name: str, value: object) -> str:
+    """A recorded value as the proposal page shows it."""
+    if name == "visibility" and value in Visibility.values:
+        return str(Visibility(value).label)
+    if name == "duration_months" and isinstance(value, int):
+        return ngettext("%(count)d month", "%(count)d months", value) % {"count": value}
+    return str(value)
+
+
+def _importance_label(value: int) -> str:
+    return str(Importance(value).label) if value in Importance.values else str(value)
+
+
+def _competences_html(old: list, new: list) -> SafeString:
+    """One line per required competence that was added, dropped or given another importance."""
+    before = {slug: (name, importance) for slug, name, importance in old}
+    after = {slug: (name, importance) for slug, name, importance in new}
+    lines = []
+    for slug in sorted(before.keys() | after.keys(), key=lambda s: (before | after)[s][0]):
+        if slug not in before:
+            name, importance = after[slug]
+            lines.append(format_html("<ins>{} ({})</ins>", name, _importance_label(importance)))
+        elif slug not in after:
+            name, importance = before[slug]
+            lines.append(format_html("<del>{} ({})</del>", name, _importance_label(importance)))
+        elif before[slug][1] != after[slug][1]:
+            lines.append(
+                format_html(
+                    "{}: <del>{}</del> <ins>{}</ins>",
+                    after[slug][0],
+                    _importance_label(before[slug][1]),
+                    _importance_label(after[slug][1]),
+                )
+            )
+    if not lines:
+        return escape(", ".join(name for _slug, name, _importance in new))
+    return format_html_join("", '<span class="diff__line">{}</span>', ((line,) for line in lines))
+
+
+def revision_diff(*, old: Revision, new: Revision) -> RevisionDiff:
+    """The text fields word by word, then the other fields where both revisions record them."""
     labels = {field.name: str(field.verbose_name) for field in Revision._meta.fields}
-    return [
+    diff = RevisionDiff(
         FieldDiff(
             name=name,
             label=labels[name],
@@ -412,12 +515,32 @@ def revision_diff(*, old: Revision, new: Revision) -> list[FieldDiff]:
             changed=getattr(old, name) != getattr(new, name),
         )
         for name in Revision.TEXT_FIELDS
-    ]
+    )
+    if not (old.details and new.details):
+        diff.text_only = True
+        return diff
+    detail_labels = {
+        "focus_area": str(Proposal._meta.get_field("focus_area").verbose_name),
+        "licence": str(Proposal._meta.get_field("licence").verbose_name),
+        "duration_months": _("duration"),
+        "visibility": str(Proposal._meta.get_field("visibility").verbose_name),
+        "competences": _("required competences"),
+    }
+    for name in Revision.DETAIL_FIELDS:
+        before, after = old.details.get(name), new.details.get(name)
+        if name == "competences":
+            html = _competences_html(before or [], after or [])
+        else:
+            html = _value_html(_detail_label(name, before), _detail_label(name, after))
+        diff.append(
+            FieldDiff(name=name, label=detail_labels[name], html=html, changed=before != after)
+        )
+    return diff
 
 
 def diff_since_own_review(
     *, reviews: VisibleReviews, revisions: list[Revision]
-) -> list[FieldDiff] | None:
+) -> RevisionDiff | None:
     """What changed between the revision the reviewer reviewed and the latest one, if any."""
     own = reviews.own
     if own is None or not revisions or own.revision_number >= revisions[0].number:

@@ -39,6 +39,11 @@ urlpatterns = [
     path("proposals/<slug:slug>/invite/", views.participation_invite, name="participation_invite"),
     path("proposals/<slug:slug>/join/", views.participation_request, name="participation_request"),
     path(
+        "participations/<int:pk>/withdraw/confirm/",
+        views.participation_withdraw,
+        name="participation_withdraw",
+    ),
+    path(
         "participations/<int:pk>/<slug:action>/",
         views.participation_act,
         name="participation_act",

@@ -7,10 +7,13 @@ belongs to ``enums.py`` or ``rules.py``, and silently breaks when the grouping c
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
+from django.template import Context, Template
+from django.utils import translation
 
 TAG = re.compile(r"{%.*?%}", re.DOTALL)
 # A quoted string on either side of ==, != or in.
@@ -75,3 +78,36 @@ def test_no_template_compares_an_enum_value():
 
     assert {"drive", "invited", "active", "submitted"} <= enum_values
     assert offending == []
+
+
+# A template may name the machine format ('c'), the time zone ('T') or a format of the
+# language ("DATETIME_FORMAT" …); any other literal is a second way of writing a date.
+DATE_FILTER = re.compile(r"""\|date:(["'])(?P<format>[^"']*)\1""")
+NAMED_FORMATS = {"c", "T", "DATE_FORMAT", "DATETIME_FORMAT", "SHORT_DATE_FORMAT"}
+
+
+def test_no_template_writes_a_date_format_of_its_own():
+    base = Path(settings.BASE_DIR)
+    offending = [
+        f"{path.relative_to(base)}: {match['format']!r}"
+        for path in _templates()
+        for match in DATE_FILTER.finditer(path.read_text())
+        if match["format"] not in NAMED_FORMATS
+    ]
+
+    assert offending == []
+
+
+def test_dates_read_the_same_in_every_language_format():
+    moment = datetime(2026, 11, 29, 14, 5)
+    template = Template('{{ moment|date }} / {{ moment|date:"DATETIME_FORMAT" }}')
+
+    rendered = {}
+    for language in ("en", "de"):
+        with translation.override(language):
+            rendered[language] = template.render(Context({"moment": moment}))
+
+    assert rendered == {
+        "en": "29 Nov 2026 / 29 Nov 2026, 14:05",
+        "de": "29. Nov 2026 / 29. Nov 2026, 14:05",
+    }

@@ -111,3 +111,18 @@ def test_markdown_keeps_ordinary_formatting():
         'rel="nofollow noopener noreferrer">docs</a>.</p>\n'
         "<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"
     )
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS)
+def test_markdown_with_breaks_leaves_no_active_content(payload):
+    html = str(render_markdown(payload + "\nsecond line", breaks=True))
+
+    assert active_content(html) == []
+
+
+def test_markdown_with_breaks_keeps_each_typed_line():
+    html = str(render_markdown("Pool the data\nTrain *the* model\n\n- a\n- b", breaks=True))
+
+    assert html == (
+        "<p>Pool the data<br>\nTrain <em>the</em> model</p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n"
+    )

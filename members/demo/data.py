@@ -2179,12 +2179,20 @@ def institution_data(slug: str) -> Org:
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    """The accounts worth trying first, as (who, email)."""
+    """The accounts worth trying first, as (who, email): one for each part of the journey.
+
+    An IBM lead proposes with a TU Munich partner, whose representative signs the
+    commitment off; IBM's representative approves IBM's affiliations; a coordinator assigns
+    the reviewer, who works elsewhere (UC Berkeley), so is free of conflicts with such a
+    consortium, and has a review waiting in Review already; the coordinator decides.
+    """
     tum, ibm = institution_data("tu-munich"), institution_data("ibm")
+    berkeley = institution_data("uc-berkeley")
     return [
         ("Coordinator", COORDINATOR_EMAIL),
-        (f"Representative, {tum.short_name}", tum.email(tum.representative)),
-        (f"Researcher, {tum.short_name}", tum.email(tum.researchers[0])),
+        (f"Lead researcher, {ibm.short_name}", ibm.email(ibm.person("meilin.chen"))),
         (f"Representative, {ibm.short_name}", ibm.email(ibm.representative)),
-        (f"Researcher, {ibm.short_name}", ibm.email(ibm.person("meilin.chen"))),
+        (f"Partner researcher, {tum.short_name}", tum.email(tum.researchers[0])),
+        (f"Representative, {tum.short_name}", tum.email(tum.representative)),
+        (f"Reviewer, {berkeley.short_name}", berkeley.email(berkeley.person("arjun.mehta"))),
     ]

@@ -277,10 +277,11 @@ def test_seed_demo_prints_logins_that_work(demo_output, client):
     assert password == DEMO_PASSWORD
     assert logins == {
         "Coordinator": COORDINATOR_EMAIL,
-        "Representative, TUM": "lena.maier@tum.de",
-        "Researcher, TUM": "felix.wagner@tum.de",
+        "Lead researcher, IBM": "meilin.chen@ibm.com",
         "Representative, IBM": "daniel.okafor@ibm.com",
-        "Researcher, IBM": "meilin.chen@ibm.com",
+        "Partner researcher, TUM": "felix.wagner@tum.de",
+        "Representative, TUM": "lena.maier@tum.de",
+        "Reviewer, UC Berkeley": "arjun.mehta@berkeley.edu",
     }
     assert all(User.objects.get(email=e).check_password(password) for e in logins.values())
     assert coordinator.is_coordinator

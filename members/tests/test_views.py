@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.template import PartialTemplate
@@ -687,6 +689,42 @@ def test_membership_approve_with_htmx_returns_the_updated_row(client, representa
         response.text
     )
     assert "Lena Maier is now a researcher at Technical University of Munich." in response.text
+
+
+@pytest.mark.parametrize(
+    ("layout", "next_url", "before", "after"),
+    [
+        (
+            "inbox",
+            "/representative/",
+            "2 affiliations are waiting for a decision.",
+            "1 affiliation is waiting for a decision.",
+        ),
+        ("people", "/institutions/tum/people/", "(2)", "(1)"),
+    ],
+)
+def test_membership_approve_with_htmx_updates_the_pending_count(
+    client, representative, pending, institution, layout, next_url, before, after
+):
+    MembershipFactory(institution=institution, status=MembershipStatus.PENDING)
+    client.force_login(representative)
+    page = client.get(next_url)
+
+    response = client.post(
+        reverse("members:membership_approve", args=[pending.pk]),
+        {"next": next_url, "layout": layout},
+        headers=HTMX,
+    )
+
+    count = re.compile(r'<(?:p|span)[^>]*id="pending-count"([^>]*)>\s*(.*?)\s*</', re.S)
+    assert [text for _attributes, text in count.findall(page.text)] == [before]
+    assert count.findall(response.text) == [(_OOB[layout], after)]
+
+
+_OOB = {
+    "inbox": '\n     aria-live="polite"\n     hx-swap-oob="true"',
+    "people": ' hx-swap-oob="true"',
+}
 
 
 def test_membership_approve_ignores_a_foreign_next_url(client, representative, pending):

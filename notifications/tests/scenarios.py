@@ -436,6 +436,7 @@ SCENARIOS = [
             participation=w.proposal.participations.get(institution=w.partner_institution),
             actor=w.partner,
             comment="Our lab closes.",
+            confirmed=True,
         ),
         # The partner institution has left: its representative is no longer told.
         lambda w: {

@@ -18,10 +18,7 @@ from members.models import (
     PersonCompetence,
     User,
 )
-from projects.enums import (
-    ParticipationRole,
-    ParticipationStatus,
-)
+from projects.enums import ParticipationRole, ParticipationStatus
 from projects.models import ConsortiumRules, Participation, Proposal, ProposalCompetence
 
 # Consortium rules -----------------------------------------------------------------------
@@ -61,21 +58,25 @@ def consortium_check(
                 status__in=[ParticipationStatus.ACCEPTED, ParticipationStatus.CONFIRMED],
             ).select_related("institution")
         )
-    partner_rows = [p for p in participations if p.role == ParticipationRole.PARTNER]
-    confirmed = [p.institution for p in partner_rows if p.status == ParticipationStatus.CONFIRMED]
+    # Who counts is defined once, on the model (``is_confirmed_partner``).
+    partner_institutions = list(
+        {
+            p.institution_id: p.institution
+            for p in participations
+            if p.is_confirmed_partner(proposal)
+        }.values()
+    )
     awaiting = len(
         {
             p.institution_id
-            for p in partner_rows
-            if p.status == ParticipationStatus.ACCEPTED
+            for p in participations
+            if p.role == ParticipationRole.PARTNER
+            and p.status == ParticipationStatus.ACCEPTED
             and p.institution_id != proposal.lead_institution_id
         }
     )
-    consortium = [
-        proposal.lead_institution,
-        *{i.pk: i for i in confirmed if i.pk != proposal.lead_institution_id}.values(),
-    ]
-    partners = len(consortium) - 1
+    consortium = [proposal.lead_institution, *partner_institutions]
+    partners = len(partner_institutions)
     countries = {str(i.country) for i in consortium}
     kinds = {i.kind for i in consortium}
     n_partners, n_countries, n_kinds = (

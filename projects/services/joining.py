@@ -349,8 +349,14 @@ def participation_confirm(*, participation: Participation, actor: User) -> Parti
 
 @transaction.atomic
 def participation_withdraw(
-    *, participation: Participation, actor: User, comment: str
+    *, participation: Participation, actor: User, comment: str, confirmed: bool = False
 ) -> Participation:
+    """Withdraw a partner, with the reason; a confirmed commitment only when ``confirmed``.
+
+    The institution's representative signed a confirmed commitment off, and the consortium
+    rules counted it: ending it takes an explicit confirmation (the withdrawal page), and
+    the reason stays in the proposal's timeline.
+    """
     participation = _lock(participation)
     if not may_withdraw_participation.test(actor, participation):
         raise NotPermitted(_("You cannot withdraw this participation."))
@@ -358,6 +364,14 @@ def participation_withdraw(
         raise DomainError(_("The project is over; its consortium stays on record."))
     if not comment.strip():
         raise DomainError(_("Please give a reason."))
+    if participation.is_confirmed and not confirmed:
+        raise DomainError(
+            _(
+                "%(institution)s has confirmed its commitment: confirm that you withdraw it "
+                "from the consortium."
+            )
+            % {"institution": participation.institution}
+        )
     if participation.proposal.stage in PUBLIC_STAGES:
         matching_invalidate()  # the index lends a public project's summary to its partners
     return _move(

@@ -82,7 +82,7 @@ class Transition:
     comment_required: bool = False
     # Decisions reach the table only through proposal_decide, which records the Decision.
     via_decision: bool = False
-    style: str = "primary"
+    style: str = "primary"  # or "secondary", "danger": how the page shows the action
 
 
 TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
@@ -150,6 +150,8 @@ TRANSITIONS: dict[tuple[Stage, Stage], Transition] = {
             Stage.COMPLETED,
             _lead,
             comment_required=True,
+            # The end, not the next step: milestones and updates come first in Drive.
+            style="secondary",
         ),
         *[
             Transition(
@@ -287,14 +289,28 @@ def _set_competences(*, proposal: Proposal, competences: Mapping[Competence, int
         )
 
 
-def _snapshot(*, proposal: Proposal, author: User) -> Revision:
-    last = proposal.revisions.order_by("-number").first()
-    values = {name: getattr(proposal, name) for name in Revision.TEXT_FIELDS}
-    if last is not None and all(getattr(last, k) == v for k, v in values.items()):
-        return last
-    return Revision.objects.create(
-        proposal=proposal, number=(last.number + 1 if last else 1), author=author, **values
-    )
+def _current_competences(proposal: Proposal) -> dict[Competence, int]:
+    return {
+        required.competence: required.importance
+        for required in proposal.required_competences.select_related("competence")
+    }
+
+
+def _revision_values(
+    *, proposal: Proposal, competences: Mapping[Competence, int]
+) -> dict[str, object]:
+    """What a revision of the proposal as it stands holds: its text and every other field."""
+    return {
+        **{name: getattr(proposal, name) for name in Revision.TEXT_FIELDS},
+        "details": Revision.snapshot_details(proposal=proposal, competences=competences),
+    }
+
+
+def _record_revision(
+    *, proposal: Proposal, author: User, values: Mapping[str, object], after: Revision | None
+) -> Revision:
+    number = after.number + 1 if after is not None else 1
+    return Revision.objects.create(proposal=proposal, number=number, author=author, **values)
 
 
 @transaction.atomic
@@ -348,7 +364,8 @@ def proposal_create(
     proposal, created = _save_new(proposal, earlier=earlier)
     if not created:
         return proposal
-    _set_competences(proposal=proposal, competences=competences or {})
+    competences = competences or {}
+    _set_competences(proposal=proposal, competences=competences)
     proposal.participations.create(
         institution=lead_institution,
         person=lead,
@@ -357,7 +374,12 @@ def proposal_create(
         created_by=lead,
         confirmed_by=lead,
     )
-    _snapshot(proposal=proposal, author=lead)
+    _record_revision(
+        proposal=proposal,
+        author=lead,
+        values=_revision_values(proposal=proposal, competences=competences),
+        after=None,
+    )
     matching_invalidate()
     return proposal
 
@@ -379,7 +401,11 @@ def proposal_update(
     visibility: Visibility | None = None,
     competences: Mapping[Competence, int] | None = None,
 ) -> Proposal:
-    """Change what is given (``None`` keeps a field as it is) and keep a revision of the text."""
+    """Change what is given (``None`` keeps a field as it is) and keep a revision of it all.
+
+    When nothing differs from the proposal as it is, nothing is saved and no revision is
+    added: the proposal comes back with its ``updated_at`` unchanged.
+    """
     locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not is_lead.test(actor, locked):
         raise NotPermitted(_("Only the lead edits the proposal."))
@@ -401,12 +427,21 @@ def proposal_update(
         "visibility": visibility,
     }
     given = {name: value for name, value in fields.items() if value is not None}
+    current = _current_competences(locked)
+    before = _revision_values(proposal=locked, competences=current)
     for name, value in given.items():
         setattr(locked, name, value)
     locked.full_clean()
+    if competences is None:
+        competences = current
+    values = _revision_values(proposal=locked, competences=competences)
+    if values == before:
+        return locked
     locked.save()
-    if competences is not None:
-        _set_competences(proposal=locked, competences=competences)
-    _snapshot(proposal=locked, author=actor)
+    _set_competences(proposal=locked, competences=competences)
+    last = locked.revisions.order_by("-number").first()
+    # Unless an edit made outside the form (the admin) is being undone, this differs.
+    if last is None or not last.records(values):
+        _record_revision(proposal=locked, author=actor, values=values, after=last)
     matching_invalidate()
     return locked

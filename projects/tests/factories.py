@@ -40,6 +40,7 @@ class ProposalFactory(factory.django.DjangoModelFactory):
                 title=self.title,
                 summary=self.summary,
                 description=self.description,
+                details=Revision.snapshot_details(proposal=self, competences={}),
                 author=self.lead,
             )
 

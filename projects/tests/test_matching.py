@@ -679,7 +679,10 @@ def test_participation_withdrawal_from_a_running_project_leaves_the_index(
     assert before.shared_terms(query, before.institution_text_rows(i), 5) == ["quantum annealing"]
     with django_capture_on_commit_callbacks(execute=True):
         joining.participation_withdraw(
-            participation=participation, actor=partner.person, comment="Out of funds."
+            participation=participation,
+            actor=partner.person,
+            comment="Out of funds.",
+            confirmed=True,
         )
     after = matching.get_index()
     assert after.version == matching_cache.current_version() != before.version

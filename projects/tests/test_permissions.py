@@ -432,7 +432,8 @@ def test_joining_pages_offer_and_urls_answer_as_the_rules_say(client, stage):
                 answer = _outcome(
                     client,
                     reverse("projects:participation_act", args=[participation.pk, step]),
-                    {"comment": "Plans changed."},
+                    # Ticked as on the withdrawal page, which a confirmed partner needs.
+                    {"comment": "Plans changed.", "confirm": "on"},
                     participation.transitions.filter(to_status=target),
                 )
                 expected = expected_answer(step, person, stage, status)

@@ -5,6 +5,7 @@ from projects.views.joining import (
     participation_act,
     participation_invite,
     participation_request,
+    participation_withdraw,
     partnering_inbox,
     signoffs,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "participation_act",
     "participation_invite",
     "participation_request",
+    "participation_withdraw",
     "partnering_inbox",
     "pipeline",
     "progress_update_create",

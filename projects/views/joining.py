@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError, NotPermitted
 from core.forms import error_summary
@@ -18,6 +19,7 @@ from projects.forms import (
     InviteForm,
     JoinRequestForm,
     ParticipationActionForm,
+    WithdrawForm,
 )
 from projects.models import (
     Participation,
@@ -108,6 +110,8 @@ def participation_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     comment = form.cleaned_data["comment"]
     # Accepting and confirming say all there is to say; the others carry the actor's comment.
     kwargs = {"comment": comment} if action in ("decline", "withdraw") else {}
+    if action == "withdraw":
+        kwargs["confirmed"] = form.cleaned_data.get("confirm", False)
     try:
         service(participation=participation, actor=request.user, **kwargs)
     except NotPermitted:
@@ -119,6 +123,49 @@ def participation_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
     return redirect(
         safe_next_url(request, participation.proposal.get_absolute_url() + "#consortium")
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a confirmed partner: what it means, the reason, and an explicit yes."""
+    participation = get_object_or_404(
+        Participation.objects.filter(
+            proposal__in=Proposal.objects.visible_to(request.user)
+        ).select_related("proposal", "institution", "person"),
+        pk=pk,
+    )
+    if not rules.has_perm("projects.withdraw_participation", request.user, participation):
+        raise Http404
+    proposal = participation.proposal
+    back = safe_next_url(request, proposal.get_absolute_url() + "#consortium")
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_withdraw(
+                participation=participation,
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except NotPermitted:
+            raise Http404 from None
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(institution)s is withdrawn from the consortium; the reason is on record.")
+                % {"institution": participation.institution},
+            )
+            return redirect(back)
+    context = {
+        "participation": participation,
+        "proposal": proposal,
+        "form": form,
+        "back": back,
+    }
+    return render(request, "projects/participation_withdraw.html", context)
 
 
 @login_required

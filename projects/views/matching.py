@@ -103,6 +103,20 @@ def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/consortium_builder.html", context)
 
 
+def _each_once(shown: list, by_institution: list) -> list:
+    """The institutions' lists without the proposals listed before (for the person, or above).
+
+    A representative whose own competences match a call would otherwise see it twice.
+    """
+    seen = {proposal.pk for proposal, _score, _matched in shown}
+    lists = []
+    for institution, matches in by_institution:
+        fresh = [match for match in matches if match[0].pk not in seen]
+        seen |= {proposal.pk for proposal, _score, _matched in fresh}
+        lists.append((institution, fresh))
+    return lists
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consortium_invite(request: HttpRequest, slug: str) -> HttpResponse:
@@ -167,9 +181,15 @@ def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
     else:
         index = matching.get_index()
         for_me = matching.proposals_needing(person=request.user, index=index, limit=8)
-        for_institutions = [
-            (institution, matching.proposals_needing(institution=institution, index=index, limit=5))
-            for institution in Institution.objects.filter(pk__in=affiliations.represents)
-        ]
+        for_institutions = _each_once(
+            for_me,
+            [
+                (
+                    institution,
+                    matching.proposals_needing(institution=institution, index=index, limit=5),
+                )
+                for institution in Institution.objects.filter(pk__in=affiliations.represents)
+            ],
+        )
     context = {"for_me": for_me, "for_institutions": for_institutions}
     return render_page(request, "projects/proposals_for_me.html", context, partial="matches")

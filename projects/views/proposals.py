@@ -104,7 +104,7 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if required
         else [],
         "rules": rule_results,
-        "timeline": selectors.proposal_timeline(proposal=proposal, user=user),
+        "timeline": selectors.proposal_history(proposal=proposal, user=user),
         "revisions": revisions,
         "reviews": reviews,
         "own_assignment": reviews.own_assignment,
@@ -169,11 +169,17 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.proposal_update(proposal=proposal, actor=request.user, **form.cleaned_data)
+            saved = services.proposal_update(
+                proposal=proposal, actor=request.user, **form.cleaned_data
+            )
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("Saved. A new revision is on record."))
+            # The service saves (and keeps a revision) only when something differs.
+            if saved.updated_at == proposal.updated_at:
+                messages.info(request, _("Nothing changed."))
+            else:
+                messages.success(request, _("Saved. A new revision is on record."))
             return redirect(proposal)
     return render(request, "projects/proposal_form.html", {"form": form, "proposal": proposal})
 
