@@ -139,7 +139,9 @@ def institution_create(
         description=description,
         **{field: value for field, value in optional.items() if value is not None},
     )
-    institution.full_clean()
+    # Uniqueness is the database's to decide: checked here, it could pass for both of two
+    # requests sent at once, or fail for the second with a bare ValidationError.
+    institution.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             institution.save()
