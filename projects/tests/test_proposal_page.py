@@ -59,7 +59,7 @@ def test_list_and_rules_panel_count_the_same_confirmed_partners(client):
     detail = _squash(client.get(proposal.get_absolute_url()).content.decode())
 
     assert re.findall(r"(\d+) confirmed partners?\b", listing) == ["1"]
-    assert re.findall(r"confirmed partner institution\(s\); (\d+) so far", detail) == ["1"]
+    assert re.findall(r"confirmed partner institutions? \((\d+) so far", detail) == ["1"]
     assert Proposal.objects.filter(pk=proposal.pk).with_partner_count().get().partner_count == 1
     assert Participation.objects.filter(proposal=proposal).confirmed_partners().count() == 1
 
