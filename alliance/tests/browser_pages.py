@@ -1,0 +1,126 @@
+"""The main pages of the demo alliance, as each role sees them, for the layout and axe tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from io import StringIO
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from members.demo.data import DEMO_PASSWORD
+from members.enums import COORDINATORS_GROUP, MembershipRole, MembershipStatus
+from members.models import Membership, User
+from projects.enums import Stage
+from projects.models import Proposal, ReviewAssignment
+
+
+@dataclass(frozen=True)
+class Visit:
+    role: str
+    user: User | None
+    paths: list[str]
+
+
+def main_pages() -> list[Visit]:
+    """Seed the demo alliance and list, per role, the pages that role uses most."""
+    call_command("seed_demo", stdout=StringIO())
+    coordinator = User.objects.filter(groups__name=COORDINATORS_GROUP).order_by("pk").first()
+    # The demo's open calls: their leads search for partners.
+    open_call = Proposal.objects.filter(stage=Stage.DEFINE).order_by("pk").first()
+    driven = Proposal.objects.filter(stage=Stage.DRIVE).order_by("pk").first()
+    in_review = ReviewAssignment.objects.filter(proposal__stage=Stage.REVIEW).order_by("pk").first()
+    representative = (
+        Membership.objects.filter(
+            role=MembershipRole.REPRESENTATIVE, status=MembershipStatus.ACTIVE
+        )
+        .select_related("person", "institution")
+        .order_by("pk")
+        .first()
+    )
+    assert None not in (coordinator, open_call, driven, in_review, representative)
+    institution = representative.institution
+    return [
+        Visit(
+            "visitor",
+            None,
+            [
+                reverse("home"),
+                reverse("members:institution_list"),
+                institution.get_absolute_url(),
+                representative.person.get_absolute_url(),
+                reverse("projects:proposal_list"),
+                driven.get_absolute_url(),
+                reverse("account_login"),
+            ],
+        ),
+        Visit(
+            "lead",
+            open_call.lead,
+            [
+                reverse("dashboard"),
+                open_call.get_absolute_url(),
+                reverse("projects:find_partners", args=[open_call.slug]),
+                reverse("projects:my_proposals"),
+                reverse("notifications:list"),
+            ],
+        ),
+        Visit(
+            "coordinator",
+            coordinator,
+            [
+                reverse("dashboard"),
+                reverse("projects:review_queue"),
+                reverse("projects:pipeline"),
+                in_review.proposal.get_absolute_url(),
+                reverse("notifications:list"),
+            ],
+        ),
+        Visit(
+            "representative",
+            representative.person,
+            [
+                reverse("dashboard"),
+                institution.get_absolute_url(),
+                reverse("members:representative_inbox"),
+            ],
+        ),
+        Visit(
+            "reviewer",
+            in_review.reviewer,
+            [reverse("dashboard"), reverse("projects:reviewer_inbox")],
+        ),
+    ]
+
+
+def open_page(
+    browser,
+    live_server,
+    user: User | None,
+    *,
+    width: int,
+    password: str = DEMO_PASSWORD,
+    **options,
+):
+    """Open a page ``width`` pixels wide, signed in as ``user`` unless it is None."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-GB",
+        viewport={"width": width, "height": 800},
+        **options,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    if user is not None:
+        page.goto(reverse("account_login"))
+        page.get_by_label("Email").fill(user.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_url("**/dashboard/")
+    return page

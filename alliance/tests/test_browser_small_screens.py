@@ -1,0 +1,146 @@
+"""Phone-sized screens and keyboards: every main page fits 390 px; menus and selects behave."""
+
+import pytest
+from playwright.sync_api import expect
+
+from alliance.tests.browser_pages import main_pages, open_page
+from members.tests.factories import PASSWORD, MembershipFactory
+from projects.enums import Stage
+from projects.tests.factories import ProposalFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = 390
+
+
+def test_main_pages_fit_a_390_px_screen_for_every_role(browser, live_server):
+    too_wide = []
+    for visit in main_pages():
+        page = open_page(browser, live_server, visit.user, width=PHONE)
+        for path in visit.paths:
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE:
+                too_wide.append((visit.role, path, width))
+        # The same pages, unchanged CSP: no violation, no script error.
+        assert (visit.role, page.console_errors) == (visit.role, [])
+        page.context.close()
+
+    assert too_wide == []
+
+
+def test_navigation_folds_behind_a_menu_button_on_a_phone_and_escape_closes_it(
+    browser, live_server
+):
+    person = MembershipFactory().person
+    page = open_page(browser, live_server, person, width=PHONE, password=PASSWORD)
+    menu = page.get_by_role("button", name="Menu")
+    projects = page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects")
+
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(projects).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(projects).to_be_visible()
+
+    # Escape closes it and hands focus back to the button.
+    projects.focus()
+    page.keyboard.press("Escape")
+    expect(projects).to_be_hidden()
+    expect(menu).to_be_focused()
+
+    # A click elsewhere closes it too; a chosen link leads on.
+    menu.click()
+    page.locator("main").click(position={"x": 5, "y": 5})
+    expect(projects).to_be_hidden()
+    menu.click()
+    projects.click()
+    page.wait_for_url("**/proposals/")
+    assert page.console_errors == []
+
+
+def test_navigation_shows_its_links_without_a_menu_button_on_a_wide_screen(browser, live_server):
+    person = MembershipFactory().person
+    page = open_page(browser, live_server, person, width=1280, password=PASSWORD)
+    nav = page.get_by_role("navigation", name="Main")
+
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(nav.get_by_role("link", name="My proposals")).to_be_visible()
+
+
+def test_user_menu_closes_on_escape_and_gives_focus_back_to_its_toggle(browser, live_server):
+    person = MembershipFactory(person__display_name="Mei Lin Chen").person
+    for width in (1280, PHONE):
+        page = open_page(browser, live_server, person, width=width, password=PASSWORD)
+        toggle = page.locator(".user-menu summary")
+        profile = page.get_by_role("link", name="My profile")
+
+        expect(toggle).to_have_accessible_name("Mei Lin Chen")
+        toggle.click()
+        expect(profile).to_be_visible()
+        profile.focus()
+        page.keyboard.press("Escape")
+
+        expect(profile).to_be_hidden()
+        expect(toggle).to_be_focused()
+        page.context.close()
+
+
+def _results_requests(page) -> list[str]:
+    requests: list[str] = []
+    page.on(
+        "request",
+        lambda request: request.headers.get("hx-request") and requests.append(request.url),
+    )
+    return requests
+
+
+def test_arrow_keys_on_a_live_filter_wait_for_a_pause_before_filtering(browser, live_server):
+    lead = ProposalFactory(stage=Stage.DEFINE, title="Open robot model").lead
+    ProposalFactory(stage=Stage.DRIVE, title="Open compiler stack")
+    page = open_page(browser, live_server, lead, width=PHONE, password=PASSWORD)
+    page.goto("/proposals/")
+    requests = _results_requests(page)
+    stage = page.get_by_label("Stage")
+
+    # Two arrow keys in a row: nothing is asked while the reader is still choosing...
+    stage.focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(600)
+    assert requests == []
+
+    # ...then one request, for the option the reader stopped at.
+    expect(page).to_have_url(f"{live_server.url}/proposals/?stage=define", timeout=3_000)
+    expect(page.locator("#results")).to_contain_text("Open robot model")
+    expect(page.locator(".results")).to_have_count(1)
+    assert [url.split("?")[1] for url in requests] == ["stage=define"]
+    expect(stage).to_be_focused()
+
+    # Enter applies a keyboard choice at once.
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/proposals/?stage=review", timeout=500)
+    assert [url.split("?")[1] for url in requests][1:] == ["stage=review"]
+
+    # A choice with the mouse (or from the opened list) applies at once, too.
+    stage.select_option("drive")
+    expect(page.locator("#results")).to_contain_text("Open compiler stack")
+    assert [url.split("?")[1] for url in requests][2:] == ["stage=drive"]
+    assert page.console_errors == []
+
+
+def test_language_changes_only_on_its_button_not_on_an_arrow_key(browser, live_server):
+    page = open_page(browser, live_server, None, width=PHONE)
+    page.goto("/proposals/")
+    language = page.get_by_label("Language")
+
+    language.focus()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(1_500)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(language).to_be_focused()
+
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", "de")
+    expect(page).to_have_url(f"{live_server.url}/proposals/")
