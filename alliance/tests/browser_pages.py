@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import StringIO
 
 from django.core.management import call_command
@@ -19,7 +19,14 @@ from projects.models import Proposal, ReviewAssignment
 class Visit:
     role: str
     user: User | None
+    # The main pages, which every browser check visits...
     paths: list[str]
+    # ...and the role's other pages, which the cheaper ones visit too.
+    more_paths: list[str] = field(default_factory=list)
+
+    @property
+    def all_paths(self) -> list[str]:
+        return self.paths + self.more_paths
 
 
 def main_pages() -> list[Visit]:
@@ -53,6 +60,7 @@ def main_pages() -> list[Visit]:
                 driven.get_absolute_url(),
                 reverse("account_login"),
             ],
+            [reverse("account_signup")],
         ),
         Visit(
             "lead",
@@ -63,6 +71,17 @@ def main_pages() -> list[Visit]:
                 reverse("projects:find_partners", args=[open_call.slug]),
                 reverse("projects:my_proposals"),
                 reverse("notifications:list"),
+            ],
+            [
+                reverse("projects:consortium_builder", args=[open_call.slug]),
+                reverse("projects:proposal_edit", args=[open_call.slug]),
+                reverse("projects:revision_list", args=[open_call.slug]),
+                reverse("projects:proposal_create"),
+                reverse("projects:partnering_inbox"),
+                reverse("projects:proposals_for_me"),
+                reverse("members:profile_edit"),
+                reverse("members:my_affiliations"),
+                reverse("notifications:preferences"),
             ],
         ),
         Visit(
@@ -75,6 +94,13 @@ def main_pages() -> list[Visit]:
                 in_review.proposal.get_absolute_url(),
                 reverse("notifications:list"),
             ],
+            [
+                reverse("projects:reviewer_assign", args=[in_review.proposal.slug]),
+                reverse("projects:proposal_decide", args=[in_review.proposal.slug]),
+                reverse("notifications:mail_log", args=[in_review.proposal.slug]),
+                reverse("projects:alliance_rules"),
+                reverse("notifications:role_matrix"),
+            ],
         ),
         Visit(
             "representative",
@@ -84,11 +110,17 @@ def main_pages() -> list[Visit]:
                 institution.get_absolute_url(),
                 reverse("members:representative_inbox"),
             ],
+            [
+                reverse("members:institution_people", args=[institution.slug]),
+                reverse("members:institution_edit", args=[institution.slug]),
+                reverse("projects:signoffs"),
+            ],
         ),
         Visit(
             "reviewer",
             in_review.reviewer,
             [reverse("dashboard"), reverse("projects:reviewer_inbox")],
+            [reverse("projects:review_submit", args=[in_review.proposal.slug])],
         ),
     ]
 
