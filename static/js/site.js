@@ -108,19 +108,25 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// Escape closes an open menu and gives focus back to the control that opened it, so a
-// keyboard user is not left inside a list that has gone.
+// Escape closes an open menu; when focus was in it, focus goes back to the control that
+// opened it, so a keyboard user is not left inside a list that has gone.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") {
     return;
   }
+  const focused = document.activeElement;
   document.querySelectorAll("details.user-menu[open]").forEach((menu) => {
     menu.removeAttribute("open");
-    menu.querySelector("summary").focus();
+    if (menu.contains(focused)) {
+      menu.querySelector("summary").focus();
+    }
   });
   if (navToggle?.getAttribute("aria-expanded") === "true") {
+    const nav = document.getElementById(navToggle.getAttribute("aria-controls"));
     setNavOpen(false);
-    navToggle.focus();
+    if (focused === navToggle || nav?.contains(focused)) {
+      navToggle.focus();
+    }
   }
 });
 
