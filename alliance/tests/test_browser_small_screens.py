@@ -88,47 +88,68 @@ def test_user_menu_closes_on_escape_and_gives_focus_back_to_its_toggle(browser, 
         page.context.close()
 
 
-def _results_requests(page) -> list[str]:
+def _filter_requests(page) -> list[str]:
+    """The query strings of the proposal list's htmx requests, as the page sends them."""
     requests: list[str] = []
     page.on(
         "request",
-        lambda request: request.headers.get("hx-request") and requests.append(request.url),
+        lambda request: (
+            request.headers.get("hx-request")
+            and "/proposals/?" in request.url
+            and requests.append(request.url.split("?")[1])
+        ),
     )
     return requests
+
+
+def _pause_clock(page) -> None:
+    """Stop the page's timers, so that only the test moves time on."""
+    page.clock.pause_at(page.evaluate("Date.now()") / 1_000 + 1)  # seconds
 
 
 def test_arrow_keys_on_a_live_filter_wait_for_a_pause_before_filtering(browser, live_server):
     lead = ProposalFactory(stage=Stage.DEFINE, title="Open robot model").lead
     ProposalFactory(stage=Stage.DRIVE, title="Open compiler stack")
     page = open_page(browser, live_server, lead, width=PHONE, password=PASSWORD)
+    page.clock.install()
     page.goto("/proposals/")
-    requests = _results_requests(page)
+    requests = _filter_requests(page)
     stage = page.get_by_label("Stage")
+    _pause_clock(page)
 
     # Two arrow keys in a row: nothing is asked while the reader is still choosing...
     stage.focus()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
-    page.wait_for_timeout(600)
+    page.clock.run_for(1_000)
     assert requests == []
 
-    # ...then one request, for the option the reader stopped at.
-    expect(page).to_have_url(f"{live_server.url}/proposals/?stage=define", timeout=3_000)
+    # ...then, after the pause, one request for the option the reader stopped at.
+    with page.expect_request(lambda request: "stage=define" in request.url):
+        page.clock.run_for(300)
+    page.clock.resume()
+    expect(page).to_have_url(f"{live_server.url}/proposals/?stage=define")
     expect(page.locator("#results")).to_contain_text("Open robot model")
     expect(page.locator(".results")).to_have_count(1)
-    assert [url.split("?")[1] for url in requests] == ["stage=define"]
     expect(stage).to_be_focused()
+    assert requests == ["stage=define"]
 
-    # Enter applies a keyboard choice at once.
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{live_server.url}/proposals/?stage=review", timeout=500)
-    assert [url.split("?")[1] for url in requests][1:] == ["stage=review"]
+    # Enter applies a keyboard choice at once, with time standing still.
+    _pause_clock(page)
+    with page.expect_request(lambda request: "stage=review" in request.url):
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+    page.clock.resume()
+    expect(page).to_have_url(f"{live_server.url}/proposals/?stage=review")
+    assert requests == ["stage=define", "stage=review"]
 
-    # A choice with the mouse (or from the opened list) applies at once, too.
-    stage.select_option("drive")
+    # So does a choice with the mouse (or from the opened list).
+    _pause_clock(page)
+    with page.expect_request(lambda request: "stage=drive" in request.url):
+        stage.select_option("drive")
+    page.clock.resume()
     expect(page.locator("#results")).to_contain_text("Open compiler stack")
-    assert [url.split("?")[1] for url in requests][2:] == ["stage=drive"]
+    assert requests == ["stage=define", "stage=review", "stage=drive"]
     assert page.console_errors == []
 
 
