@@ -1,11 +1,14 @@
 """Phone-sized screens and keyboards: every main page fits 390 px; menus and selects behave."""
 
+from datetime import date
+
 import pytest
 from playwright.sync_api import expect
 
 from alliance.tests.browser_pages import main_pages, open_page
 from members.tests.factories import PASSWORD, MembershipFactory
-from projects.enums import Stage
+from projects.enums import MilestoneStatus, Stage
+from projects.models import Milestone
 from projects.tests.factories import ProposalFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -150,6 +153,33 @@ def test_arrow_keys_on_a_live_filter_wait_for_a_pause_before_filtering(browser, 
     page.clock.resume()
     expect(page.locator("#results")).to_contain_text("Open compiler stack")
     assert requests == ["stage=define", "stage=review", "stage=drive"]
+    assert page.console_errors == []
+
+
+def test_arrow_keys_on_a_select_that_leaves_the_page_wait_for_enter(browser, live_server):
+    proposal = ProposalFactory(stage=Stage.DRIVE)
+    milestone = Milestone.objects.create(
+        proposal=proposal, title="Schema published", due_date=date(2027, 3, 31)
+    )
+    page = open_page(browser, live_server, proposal.lead, width=PHONE, password=PASSWORD)
+    page.clock.install()
+    page.goto(proposal.get_absolute_url())
+    status = page.locator(f"#milestone-{milestone.pk}-status")
+    posts: list[str] = []
+    page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+
+    # However long the reader dwells on an option, the page stays...
+    status.focus()
+    page.keyboard.press("ArrowDown")
+    page.clock.run_for(10_000)
+    page.wait_for_timeout(500)
+    assert posts == []
+
+    # ...until Enter sends the choice.
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.keyboard.press("Enter")
+    milestone.refresh_from_db()
+    assert (milestone.status, len(posts)) == (MilestoneStatus.IN_PROGRESS, 1)
     assert page.console_errors == []
 
 
