@@ -94,11 +94,16 @@ vendor: ## Refresh static/vendor from the pinned npm packages (needs npm)
 	npm ci --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
 	cp node_modules/htmx.org/LICENSE static/vendor/htmx/LICENSE
+	@# axe-core checks accessibility in the browser tests; it stays out of static/ so no
+	@# page can load it.
+	cp node_modules/axe-core/axe.min.js alliance/tests/vendor/axe-core/axe.min.js
+	cp node_modules/axe-core/LICENSE alliance/tests/vendor/axe-core/LICENSE
 
 .PHONY: vendor-check
 vendor-check: ## Fail when static/vendor differs from the pinned npm packages
 	npm ci --no-audit --no-fund --silent
 	cmp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/htmx.min.js
+	cmp node_modules/axe-core/axe.min.js alliance/tests/vendor/axe-core/axe.min.js
 
 .PHONY: lock
 lock: ## Re-pin requirements*.txt from pyproject.toml in a scratch virtualenv
