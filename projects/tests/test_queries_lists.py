@@ -48,16 +48,17 @@ def _proposals(lead, n: int, **kwargs) -> list:
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_pipeline_queries(client, django_assert_num_queries, lead, rows):
-    """The proposals with lead, institution and focus area (4)."""
+    """Each column's count and its top proposals with their institution (5)."""
     stages = [Stage.DEFINE, Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.APPROVED, Stage.DRIVE]
     for n in range(rows):
         _proposals(lead, 1, stage=stages[n % len(stages)])
     client.force_login(CoordinatorFactory())
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("projects:pipeline"))
 
-    assert sum(len(proposals) for _stage, proposals in response.context["stages"]) == rows
+    assert sum(len(column.proposals) for column in response.context["columns"]) == rows
+    assert sum(column.count for column in response.context["columns"]) == rows
 
 
 @pytest.mark.parametrize("rows", ROWS)
