@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 DIRECTORY_PAGE_SIZE = 24
 INBOX_PAGE_SIZE = 50
+PEOPLE_PAGE_SIZE = 48
 
 _representatives_first = Case(
     When(role=MembershipRole.REPRESENTATIVE, then=Value(0)),
