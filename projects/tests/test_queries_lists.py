@@ -167,10 +167,10 @@ def _candidates(proposal, n: int) -> None:
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_find_partners_queries(client, django_assert_num_queries, fresh_index, rows):
-    """The proposal, the index's fingerprint, then people and institutions (20).
+    """The proposal, the index's fingerprint, then people and institutions (16).
 
-    People and institutions each read the proposal's needs, its consortium, every
-    institution's status and load (four queries apiece), then load their rows.
+    The proposal's needs, its consortium, every institution's status and load are read once
+    (four queries) for both people and institutions, which then load their rows.
     """
     proposal = ProposalFactory(stage=Stage.DEFINE)
     _candidates(proposal, rows)
@@ -178,7 +178,7 @@ def test_find_partners_queries(client, django_assert_num_queries, fresh_index, r
     url = reverse("projects:find_partners", args=[proposal.slug])
     client.get(url)  # builds the index
 
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(16):
         response = client.get(url)
 
     assert (len(response.context["people"]), len(response.context["institutions"])) == (
