@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import rules
+from django.db import connection
 from django.db.models import (
     Count,
     IntegerField,
@@ -15,9 +16,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape
@@ -273,8 +275,13 @@ def pipeline(*, user, size: int = PIPELINE_COLUMN_SIZE) -> list[PipelineColumn]:
     # index; "show all" leads to the stage's list.
     ordered = visible.select_related("lead_institution").order_by("stage_changed_at", "pk")
     stages = [stage for stage in Stage if stage != Stage.DRAFT]
-    first, *rest = [ordered.filter(stage=stage)[:size] for stage in stages]
-    tops = first.union(*rest, all=True)
+    if connection.features.supports_slicing_ordering_in_compound:
+        first, *rest = [ordered.filter(stage=stage)[:size] for stage in stages]
+        tops = first.union(*rest, all=True)
+    else:  # SQLite: numbered within each stage instead (correct, not as fast)
+        tops = ordered.annotate(
+            place=Window(RowNumber(), partition_by="stage", order_by=["stage_changed_at", "pk"])
+        ).filter(place__lte=size)
     columns: dict[str, list[Proposal]] = {stage.value: [] for stage in Stage}
     for proposal in tops:
         columns[proposal.stage].append(proposal)
