@@ -280,6 +280,9 @@ class Command(BaseCommand):
             base = f"http://127.0.0.1:{options['port']}"
             bare = None
             for page in pages:
+                url = f"{base}{page.path}"
+                # Unmeasured: every worker's caches (templates, the matching index) warm up.
+                self._wrk(url, cookies[page.role], options["clients"], 2)
                 _wait_until_idle(f"{base}/health/")
                 result = self._wrk(
                     f"{base}{page.path}",
