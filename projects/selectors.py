@@ -283,7 +283,8 @@ def pipeline(*, user, size: int = PIPELINE_COLUMN_SIZE) -> list[PipelineColumn]:
             place=Window(RowNumber(), partition_by="stage", order_by=["stage_changed_at", "pk"])
         ).filter(place__lte=size)
     columns: dict[str, list[Proposal]] = {stage.value: [] for stage in Stage}
-    for proposal in tops:
+    # A UNION keeps no order of its parts: longest waiting first, sorted here.
+    for proposal in sorted(tops, key=lambda p: (p.stage_changed_at, p.pk)):
         columns[proposal.stage].append(proposal)
     return [
         PipelineColumn(stage=stage, count=counts.get(stage.value, 0), proposals=columns[stage])
