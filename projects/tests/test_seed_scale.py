@@ -3,8 +3,10 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
+from members.demo import DEMO_PASSWORD
 from members.models import Institution, User
 from projects.enums import AssignmentStatus, ParticipationStatus, Stage
 from projects.models import (
@@ -65,6 +67,10 @@ def test_seed_scale_creates_proposals_in_every_stage_with_their_record():
     assert Revision.objects.count() >= 200
     assert StageTransition.objects.count() >= 200
     assert ", 200 proposals (" in output
+    assert User.objects.get(email="coordinator-4@scale.example").check_password(DEMO_PASSWORD)
+    assert EmailAddress.objects.filter(
+        email="coordinator-4@scale.example", verified=True, primary=True
+    ).exists()
 
 
 def test_seed_scale_proposals_are_deterministic_for_the_same_seed():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -81,6 +82,10 @@ class Command(BaseCommand):
                     password=make_password(DEMO_PASSWORD),
                 )
                 coordinator.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+                # A verified address, as everyone else's: the coordinator can sign in.
+                EmailAddress.objects.create(
+                    user=coordinator, email=coordinator.email, verified=True, primary=True
+                )
                 records = build_proposals(n=proposals, seed=seed, coordinator=coordinator)
                 for rows in records.tables():
                     if rows:
