@@ -55,6 +55,8 @@ test: install var ## Run the whole test suite with coverage and its gate
 
 # A scratch database: the notifications benchmark migrates and empties it (created if missing).
 BENCH_NOTIFICATIONS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_notifications
+# The pages benchmark seeds its alliance there (emptied when its sizes differ; created if missing).
+BENCH_PAGES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench_pages
 
 .PHONY: bench-matching
 bench-matching: install var ## Benchmark partner matching on synthetic alliances (JSON lines)
@@ -63,6 +65,12 @@ bench-matching: install var ## Benchmark partner matching on synthetic alliances
 .PHONY: bench-notifications
 bench-notifications: install var ## Benchmark notification delivery with a real worker, Redis and SMTP (JSON lines)
 	DATABASE_URL=$(BENCH_NOTIFICATIONS_DATABASE_URL) $(MANAGE) bench_notifications $(BENCH_ARGS)
+
+.PHONY: bench-pages
+bench-pages: install var ## Benchmark the main pages at alliance scale under gunicorn with wrk (JSON lines; BENCH_ARGS=--quick)
+	@command -v wrk >/dev/null || { echo "installing Debian's wrk"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	DATABASE_URL=$(BENCH_PAGES_DATABASE_URL) $(MANAGE) bench_pages $(BENCH_ARGS)
 
 .PHONY: lint
 lint: install ## ruff (lint and format), djade on the templates, the import layers, mypy

@@ -81,6 +81,16 @@ def _no_persistent_connections():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_alliance_figures():
+    """The cached alliance-wide figures start empty: each test builds its own alliance."""
+    from django.core.cache import cache
+
+    from members.signals import ALLIANCE_FIGURES_KEY
+
+    cache.delete(ALLIANCE_FIGURES_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -4,9 +4,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from members.enums import InstitutionStatus
-from members.models import Institution, User
-from members.selectors import dashboard_for
+from members.models import Institution
+from members.selectors import alliance_figures, dashboard_for
 from notifications.selectors import open_actions_for
 from projects.enums import PUBLIC_STAGES
 from projects.selectors import proposal_list
@@ -14,17 +13,12 @@ from projects.selectors import proposal_list
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    institutions = Institution.objects.members()
+    figures = alliance_figures()
     context = {
-        "institution_count": institutions.count(),
-        "country_count": institutions.values("country").distinct().count(),
-        "people_count": User.objects.filter(
-            memberships__status="active",
-            memberships__institution__status=InstitutionStatus.MEMBER,
-        )
-        .distinct()
-        .count(),
-        "founders": institutions.filter(founding_member=True),
+        "institution_count": figures.institutions,
+        "country_count": figures.countries,
+        "people_count": figures.people,
+        "founders": Institution.objects.members().filter(founding_member=True),
         "projects": proposal_list(user=request.user)
         .in_stage(*PUBLIC_STAGES)
         .order_by("-stage_changed_at")[:6],

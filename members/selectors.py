@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django_countries import countries
 
 from members.enums import MembershipRole, MembershipStatus
@@ -17,12 +29,14 @@ from members.models import (
     PersonCompetence,
     User,
 )
+from members.signals import ALLIANCE_FIGURES_KEY
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 DIRECTORY_PAGE_SIZE = 24
 INBOX_PAGE_SIZE = 50
+PEOPLE_PAGE_SIZE = 48
 
 _representatives_first = Case(
     When(role=MembershipRole.REPRESENTATIVE, then=Value(0)),
@@ -44,6 +58,41 @@ def competence_choices() -> dict[str, list[tuple[str, str]]]:
     for competence in competence_vocabulary():
         groups.setdefault(competence.focus_area.name, []).append((competence.slug, competence.name))
     return groups
+
+
+# Alliance-wide figures ------------------------------------------------------------------
+
+# A safety net for changes made outside the services (the admin, scripts): figures at most
+# this old; the services drop them at once.
+ALLIANCE_FIGURES_TIMEOUT = 10 * 60
+
+
+@dataclass(frozen=True)
+class AllianceFigures:
+    institutions: int
+    countries: int
+    people: int
+
+
+def alliance_figures() -> AllianceFigures:
+    """Member institutions, their countries and their active people: public, the same for all."""
+    figures = cache.get(ALLIANCE_FIGURES_KEY)
+    if figures is None:
+        institutions = Institution.objects.members()
+        figures = AllianceFigures(
+            institutions=institutions.count(),
+            countries=institutions.order_by().values("country").distinct().count(),
+            # Counted from the affiliations (one active one per person and institution at
+            # most): distinct people, without reading a column of theirs.
+            people=Membership.objects.active()
+            .filter(institution__in=institutions)
+            .order_by()
+            .values("person_id")
+            .distinct()
+            .count(),
+        )
+        cache.set(ALLIANCE_FIGURES_KEY, figures, ALLIANCE_FIGURES_TIMEOUT)
+    return figures
 
 
 # Institutions ---------------------------------------------------------------------------
@@ -74,9 +123,20 @@ def institution_directory(
     if competence:
         institutions = institutions.filter(competences__competence__slug=competence)
     return (
+        # A subquery rather than a joined Count: the paginator counts without it, and it runs
+        # for the institutions of the page alone.
         institutions.annotate(
-            active_people=Count(
-                "memberships", filter=Q(memberships__status=MembershipStatus.ACTIVE), distinct=True
+            active_people=Coalesce(
+                Subquery(
+                    Membership.objects.active()
+                    .filter(institution=OuterRef("pk"))
+                    .order_by()
+                    .values("institution")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                0,
             )
         )
         # Meta.ordering does not apply to aggregating queries; pagination needs an order.

@@ -62,9 +62,14 @@ def institution_list(request: HtmxHttpRequest) -> HttpResponse:
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     institution = get_object_or_404(selectors.institution_profiles(user=request.user), slug=slug)
     can_manage = request.user.has_perm("members.manage_people", institution)
+    # A large institution has hundreds of people: the page shows them a page at a time.
+    people = Paginator(
+        selectors.institution_people(user=request.user, institution=institution),
+        selectors.PEOPLE_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     context = {
         "institution": institution,
-        "people": selectors.institution_people(user=request.user, institution=institution),
+        "people": people,
         "can_edit": request.user.has_perm("members.edit_institution", institution),
         "can_manage": can_manage,
         "can_set_status": request.user.has_perm("members.suspend_institution", institution),

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -53,17 +54,21 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         return self.filter(stage__in=stages)
 
     def with_partner_count(self) -> ProposalQuerySet:
-        """Annotate ``partner_count``: the confirmed partner institutions, the lead's aside."""
+        """Annotate ``partner_count``: the confirmed partner institutions, the lead's aside.
+
+        A correlated subquery, not a joined ``Count``: under ORDER BY … LIMIT it runs for
+        the rows of the page alone, and the paginator's count leaves it out.
+        """
+        partners = (
+            Participation.objects.confirmed_partners()
+            .filter(proposal=OuterRef("pk"))
+            .order_by()
+            .values("proposal")
+            .annotate(n=Count("institution", distinct=True))
+            .values("n")
+        )
         return self.annotate(
-            partner_count=Count(
-                "participations__institution",
-                filter=Q(
-                    participations__role=ParticipationRole.PARTNER,
-                    participations__status=ParticipationStatus.CONFIRMED,
-                )
-                & ~Q(participations__institution=F("lead_institution")),
-                distinct=True,
-            )
+            partner_count=Coalesce(Subquery(partners, output_field=IntegerField()), 0)
         )
 
     def visible_to(self, user: User | AnonymousUser) -> ProposalQuerySet:
@@ -76,32 +81,31 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         my_institutions = Membership.objects.filter(
             person=user, status=MembershipStatus.ACTIVE
         ).values("institution")
-        in_consortium = Exists(
-            Participation.objects.filter(proposal=OuterRef("pk")).filter(
-                Q(person=user, status__in=OPEN_PARTICIPATION)
-                | Q(institution__in=my_institutions, status__in=CONSORTIUM_STATUSES)
-            )
-        )
-        represents_invited = Exists(
-            Participation.objects.filter(
-                proposal=OuterRef("pk"),
-                status__in=OPEN_PARTICIPATION,
-                institution__in=Membership.objects.representatives()
-                .filter(person=user)
-                .values("institution"),
-            )
-        )
-        reviews_it = Exists(
-            ReviewAssignment.objects.filter(proposal=OuterRef("pk"), reviewer=user).exclude(
-                status=AssignmentStatus.WITHDRAWN
+        # One set of ids, each part read through its own index: an OR of EXISTS over the
+        # whole table made the planner scan every participation and proposal.
+        involved = (
+            Participation.objects.filter(person=user, status__in=OPEN_PARTICIPATION)
+            .values("proposal_id")
+            .union(
+                Participation.objects.filter(
+                    institution__in=my_institutions, status__in=CONSORTIUM_STATUSES
+                ).values("proposal_id"),
+                Participation.objects.filter(
+                    status__in=OPEN_PARTICIPATION,
+                    institution__in=Membership.objects.representatives()
+                    .filter(person=user)
+                    .values("institution"),
+                ).values("proposal_id"),
+                ReviewAssignment.objects.filter(reviewer=user)
+                .exclude(status=AssignmentStatus.WITHDRAWN)
+                .values("proposal_id"),
+                all=True,
             )
         )
         open_call = Q(stage=Stage.DEFINE, visibility=Visibility.OPEN_CALL) & Exists(my_institutions)
         beyond_draft = ~Q(stage=Stage.DRAFT)
         return self.filter(
-            public
-            | Q(lead=user)
-            | (beyond_draft & (open_call | in_consortium | represents_invited | reviews_it))
+            public | Q(lead=user) | (beyond_draft & (open_call | Q(pk__in=involved)))
         )
 
 
@@ -155,6 +159,10 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["stage", "visibility"]),
             models.Index(fields=["stage", "stage_changed_at"]),
+            # The lists' orders: read in index order, a page stops after its rows instead of
+            # joining and sorting every visible proposal.
+            models.Index(fields=["stage_changed_at"], name="proposal_stage_changed_idx"),
+            models.Index(fields=["updated_at"], name="proposal_updated_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

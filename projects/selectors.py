@@ -8,15 +8,20 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import rules
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Window,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
@@ -63,6 +68,27 @@ if TYPE_CHECKING:
     from projects.matching.consortium import ConsortiumOption, ConsortiumResult
 
 
+def _count_of(rows: QuerySet, *, to: str = "proposal") -> Subquery:
+    """How many of ``rows`` point at the outer row: a subquery run only for the rows shown.
+
+    A joined ``Count`` groups every visible row before the page is cut, and the paginator's
+    count goes through the same join; a correlated subquery is left out of the count and,
+    under ORDER BY … LIMIT, evaluated for the rows of the page alone.
+    """
+    return Subquery(
+        rows.filter(**{to: OuterRef("pk")})
+        .order_by()
+        .values(to)
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def _zero(count: Subquery) -> Coalesce:
+    return Coalesce(count, 0)
+
+
 def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal]:
     """Proposals the user may see, with what a list row shows, in a fixed number of queries."""
     qs = (
@@ -77,14 +103,11 @@ def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal
 
 def my_proposals(*, user: User) -> QuerySet[Proposal]:
     """Proposals the user leads or takes part in personally."""
-    return (
-        proposal_list(user=user)
-        .filter(
-            Q(lead=user)
-            | Q(participations__person=user, participations__status__in=CONSORTIUM_STATUSES)
-        )
-        .distinct()
+    # Ids from the consortium rows rather than a join: no DISTINCT over whole rows.
+    taking_part = Participation.objects.filter(person=user, status__in=CONSORTIUM_STATUSES).values(
+        "proposal_id"
     )
+    return proposal_list(user=user).filter(Q(lead=user) | Q(pk__in=taking_part))
 
 
 def proposal_get(*, user, slug: str) -> Proposal:
@@ -243,20 +266,13 @@ def review_queue(
 ) -> QuerySet[Proposal]:
     """Coordinators' queue: proposals in review or awaiting action, oldest first."""
     stages = [stage] if stage else [Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.DEFINE]
+    assignments = ReviewAssignment.objects.all()
     qs = (
         Proposal.objects.filter(stage__in=stages)
         .select_related("lead", "lead_institution", "focus_area")
         .annotate(
-            reviewer_count=Count(
-                "review_assignments",
-                filter=~Q(review_assignments__status=AssignmentStatus.WITHDRAWN),
-                distinct=True,
-            ),
-            review_count=Count(
-                "review_assignments",
-                filter=Q(review_assignments__status=AssignmentStatus.SUBMITTED),
-                distinct=True,
-            ),
+            reviewer_count=_zero(_count_of(assignments.exclude(status=AssignmentStatus.WITHDRAWN))),
+            review_count=_zero(_count_of(assignments.filter(status=AssignmentStatus.SUBMITTED))),
         )
         .order_by("stage_changed_at")
     )
@@ -411,14 +427,45 @@ def active_criteria() -> list[Criterion]:
     return list(Criterion.objects.filter(active=True))
 
 
-def pipeline(*, user) -> dict[str, list[Proposal]]:
-    """Proposals by stage, for the coordinators' board."""
+PIPELINE_COLUMN_SIZE = 12
+
+
+@dataclass(frozen=True)
+class PipelineColumn:
+    stage: Stage
+    count: int
+    proposals: list[Proposal]
+
+    @property
+    def has_more(self) -> bool:
+        return self.count > len(self.proposals)
+
+
+def pipeline(*, user, size: int = PIPELINE_COLUMN_SIZE) -> list[PipelineColumn]:
+    """The coordinators' board: per stage beyond draft, how many and the longest waiting."""
+    visible = Proposal.objects.visible_to(user).exclude(stage=Stage.DRAFT)
+    counts = dict(
+        visible.order_by().values("stage").annotate(n=Count("pk")).values_list("stage", "n")
+    )
+    # The top of each column in one query, each part read from the (stage, stage_changed_at)
+    # index; "show all" leads to the stage's list.
+    ordered = visible.select_related("lead_institution").order_by("stage_changed_at", "pk")
+    stages = [stage for stage in Stage if stage != Stage.DRAFT]
+    if connection.features.supports_slicing_ordering_in_compound:
+        first, *rest = [ordered.filter(stage=stage)[:size] for stage in stages]
+        tops = first.union(*rest, all=True)
+    else:  # SQLite: numbered within each stage instead (correct, not as fast)
+        tops = ordered.annotate(
+            place=Window(RowNumber(), partition_by="stage", order_by=["stage_changed_at", "pk"])
+        ).filter(place__lte=size)
     columns: dict[str, list[Proposal]] = {stage.value: [] for stage in Stage}
-    for proposal in (
-        proposal_list(user=user).exclude(stage=Stage.DRAFT).order_by("stage_changed_at")
-    ):
+    # A UNION keeps no order of its parts: longest waiting first, sorted here.
+    for proposal in sorted(tops, key=lambda p: (p.stage_changed_at, p.pk)):
         columns[proposal.stage].append(proposal)
-    return columns
+    return [
+        PipelineColumn(stage=stage, count=counts.get(stage.value, 0), proposals=columns[stage])
+        for stage in stages
+    ]
 
 
 # Revisions ------------------------------------------------------------------------------

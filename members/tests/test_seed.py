@@ -352,7 +352,9 @@ def scale_state(seed: int) -> dict[str, list]:
 
 
 def test_seed_scale_creates_exactly_the_requested_counts():
-    output = run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "7")
+    output = run(
+        "seed_scale", "--institutions", "5", "--people", "40", "--seed", "7", "--proposals", "0"
+    )
 
     institutions = Institution.objects.filter(slug__startswith="scale-7-")
     memberships = Membership.objects.filter(institution__in=institutions)
@@ -377,7 +379,7 @@ def test_seed_scale_creates_exactly_the_requested_counts():
 
 
 def test_seed_scale_lets_every_person_log_in_with_the_demo_password():
-    run("seed_scale", "--institutions", "2", "--people", "3", "--seed", "7")
+    run("seed_scale", "--institutions", "2", "--people", "3", "--seed", "7", "--proposals", "0")
 
     person = User.objects.order_by("email").first()
 
@@ -386,19 +388,19 @@ def test_seed_scale_lets_every_person_log_in_with_the_demo_password():
 
 
 def test_seed_scale_is_deterministic_for_the_same_seed():
-    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "11")
+    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "11", "--proposals", "0")
     first = scale_state(11)
     Institution.objects.filter(slug__startswith="scale-11-").delete()
     User.objects.all().delete()
 
-    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "11")
+    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "11", "--proposals", "0")
 
     assert scale_state(11) == first
 
 
 def test_seed_scale_differs_between_seeds_and_both_coexist():
-    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "1")
-    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "2")
+    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "1", "--proposals", "0")
+    run("seed_scale", "--institutions", "5", "--people", "40", "--seed", "2", "--proposals", "0")
 
     first, second = scale_state(1), scale_state(2)
 
@@ -408,16 +410,16 @@ def test_seed_scale_differs_between_seeds_and_both_coexist():
 
 
 def test_seed_scale_refuses_a_seed_that_already_ran():
-    run("seed_scale", "--institutions", "3", "--people", "6", "--seed", "5")
+    run("seed_scale", "--institutions", "3", "--people", "6", "--seed", "5", "--proposals", "0")
 
     with pytest.raises(CommandError, match=r"already ran with --seed 5 \(3 institutions"):
-        run("seed_scale", "--institutions", "3", "--people", "6", "--seed", "5")
+        run("seed_scale", "--institutions", "3", "--people", "6", "--seed", "5", "--proposals", "0")
 
     assert Institution.objects.count() == 3
 
 
 def test_seed_scale_loads_the_demo_vocabulary_when_there_is_none():
-    run("seed_scale", "--institutions", "2", "--people", "4")
+    run("seed_scale", "--institutions", "2", "--people", "4", "--proposals", "0")
 
     assert Competence.objects.count() == sum(len(a.competences) for a in FOCUS_AREAS)
     assert Institution.objects.filter(slug__startswith="scale-0-").count() == 2
@@ -427,7 +429,7 @@ def test_seed_scale_reuses_the_demo_vocabulary_and_leaves_the_demo_alone(demo_ou
     competences = Competence.objects.count()
     demo = snapshot()
 
-    run("seed_scale", "--institutions", "4", "--people", "20", "--seed", "3")
+    run("seed_scale", "--institutions", "4", "--people", "20", "--seed", "3", "--proposals", "0")
     Institution.objects.filter(slug__startswith="scale-3-").delete()
     User.objects.filter(email__contains="@scale-3-").delete()
 

@@ -185,6 +185,20 @@ def _display_mask(
     return mask
 
 
+def _context(proposal: Proposal, index: MatchingIndex) -> Context:
+    """The proposal's matching context, built once per proposal object and index.
+
+    The partners page asks for people and for institutions of the same proposal in one
+    request: both read the same institutions, loads and text similarities, so the second
+    reuses the first's rather than querying and computing them again.
+    """
+    cached = getattr(proposal, "_matching_context", None)
+    if cached is None or cached.index is not index:
+        cached = Context(proposal=proposal, index=index)
+        proposal._matching_context = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def suggest_people(
     *,
     proposal: Proposal,
@@ -197,7 +211,7 @@ def suggest_people(
 ) -> list[Suggestion]:
     """Rank researchers of eligible institutions for the proposal, best first, explained."""
     index = resolve_index(index)
-    ctx = Context(proposal=proposal, index=index)
+    ctx = _context(proposal, index)
     excluded = ctx.opted_out_people | {proposal.lead_id}
     row_person_ids = index.person_ids[index.row_person]
     eligible = ctx.eligible[index.row_institution] & ~np.isin(row_person_ids, list(excluded))
@@ -271,7 +285,7 @@ def suggest_institutions(
 ) -> list[Suggestion]:
     """Rank eligible institutions for the proposal, best first, explained."""
     index = resolve_index(index)
-    ctx = Context(proposal=proposal, index=index)
+    ctx = _context(proposal, index)
     candidates = np.flatnonzero(ctx.eligible)
     shown = _display_mask(
         index,

@@ -48,16 +48,17 @@ def _proposals(lead, n: int, **kwargs) -> list:
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_pipeline_queries(client, django_assert_num_queries, lead, rows):
-    """The proposals with lead, institution and focus area (4)."""
+    """Each column's count and its top proposals with their institution (5)."""
     stages = [Stage.DEFINE, Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.APPROVED, Stage.DRIVE]
     for n in range(rows):
         _proposals(lead, 1, stage=stages[n % len(stages)])
     client.force_login(CoordinatorFactory())
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("projects:pipeline"))
 
-    assert sum(len(proposals) for _stage, proposals in response.context["stages"]) == rows
+    assert sum(len(column.proposals) for column in response.context["columns"]) == rows
+    assert sum(column.count for column in response.context["columns"]) == rows
 
 
 @pytest.mark.parametrize("rows", ROWS)
@@ -166,10 +167,10 @@ def _candidates(proposal, n: int) -> None:
 
 @pytest.mark.parametrize("rows", ROWS)
 def test_find_partners_queries(client, django_assert_num_queries, fresh_index, rows):
-    """The proposal, the index's fingerprint, then people and institutions (20).
+    """The proposal, the index's fingerprint, then people and institutions (16).
 
-    People and institutions each read the proposal's needs, its consortium, every
-    institution's status and load (four queries apiece), then load their rows.
+    The proposal's needs, its consortium, every institution's status and load are read once
+    (four queries) for both people and institutions, which then load their rows.
     """
     proposal = ProposalFactory(stage=Stage.DEFINE)
     _candidates(proposal, rows)
@@ -177,7 +178,7 @@ def test_find_partners_queries(client, django_assert_num_queries, fresh_index, r
     url = reverse("projects:find_partners", args=[proposal.slug])
     client.get(url)  # builds the index
 
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(16):
         response = client.get(url)
 
     assert (len(response.context["people"]), len(response.context["institutions"])) == (

@@ -185,8 +185,7 @@ def pipeline(request: HttpRequest) -> HttpResponse:
     if not rules.has_perm("projects.view_review_queue", request.user):
         raise Http404
     columns = selectors.pipeline(user=request.user)
-    stages = [(stage, columns[stage.value]) for stage in Stage if stage != Stage.DRAFT]
-    return render(request, "projects/pipeline.html", {"stages": stages})
+    return render(request, "projects/pipeline.html", {"columns": columns})
 
 
 @login_required

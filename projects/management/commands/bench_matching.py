@@ -19,9 +19,9 @@ from django.db import transaction
 from django.test.utils import override_settings, setup_databases, teardown_databases
 from django.utils import timezone
 
+from members import scale as seed_scale
 from members.demo import load_vocabulary
 from members.enums import InstitutionStatus, MembershipStatus
-from members.management.commands import seed_scale
 from members.models import Competence, Institution, User
 from projects.enums import ACTIVE_STAGES, ParticipationRole, ParticipationStatus, Stage, Visibility
 from projects.matching import build_consortia, build_index, get_index, suggest_people

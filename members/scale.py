@@ -1,19 +1,16 @@
-"""Bulk-create a large synthetic alliance for benchmarks (500 institutions, 20,000 people)."""
+"""Build a large synthetic alliance for benchmarks: institutions and people, unsaved."""
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils import timezone
 
-from members.demo import DEMO_PASSWORD, load_vocabulary
+from members.demo import DEMO_PASSWORD
 from members.enums import (
     InstitutionKind,
     InstitutionStatus,
@@ -224,59 +221,3 @@ def build(*, institutions: int, people: int, seed: int, competences: Sequence[Co
             for c, level in levels.items()
         ]
     return plan
-
-
-class Command(BaseCommand):
-    help = (
-        "Bulk-create a synthetic alliance for benchmarks: N institutions (slug scale-S-<n>, "
-        "domain scale-S-<n>.example) with competences, and M people with verified addresses at "
-        "those domains, active memberships (the first person of each institution is its "
-        "representative), competences and bios, all derived deterministically from --seed S. "
-        "Every account's password is the demo password. Uses the existing focus areas and "
-        "competences, loading the demo vocabulary first when there is none. Refuses to run "
-        "when data for the same --seed already exist: pick another seed to add more."
-    )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--institutions", type=int, default=500, metavar="N", help="default: 500"
-        )
-        parser.add_argument(
-            "--people", type=int, default=20_000, metavar="M", help="default: 20000"
-        )
-        parser.add_argument(
-            "--seed", type=int, default=0, metavar="S", help="random seed and namespace; default: 0"
-        )
-
-    def handle(self, *args, institutions: int, people: int, seed: int, **options) -> None:
-        if institutions < 1 or people < 0 or seed < 0:
-            raise CommandError("--institutions must be at least 1; --people and --seed at least 0.")
-        existing = Institution.objects.filter(slug__startswith=f"scale-{seed}-").count()
-        if existing:
-            raise CommandError(
-                f"seed_scale already ran with --seed {seed} ({existing} institutions named "
-                f"scale-{seed}-…). Use another --seed to add more."
-            )
-        started = time.perf_counter()
-        with transaction.atomic():
-            if not Competence.objects.exists():
-                load_vocabulary()
-            competences = list(Competence.objects.order_by("slug"))
-            plan = build(
-                institutions=institutions, people=people, seed=seed, competences=competences
-            )
-            for rows in plan.tables():
-                # bulk_create takes each foreign key from its parent, saved (and given its
-                # key) by the previous bulk_create.
-                if rows:
-                    type(rows[0]).objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        elapsed = time.perf_counter() - started
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Created {len(plan.institutions):,} institutions "
-                f"({len(plan.domains):,} domains, {len(plan.institution_competences):,} "
-                f"competences) and {len(plan.people):,} people ({len(plan.memberships):,} "
-                f"memberships, {len(plan.person_competences):,} competences, "
-                f"{len(plan.email_addresses):,} email addresses) in {elapsed:.1f} s."
-            )
-        )
