@@ -22,10 +22,10 @@ class StageTransitionInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ProposalCompetenceInline(admin.TabularInline):
+class ProposalCompetenceInline(ReadOnlyInline):
     model = ProposalCompetence
-    extra = 0
-    autocomplete_fields = ["competence"]
+    fields = ["competence", "importance"]
+    readonly_fields = fields
 
 
 class ParticipationInline(ReadOnlyInline):
@@ -37,19 +37,15 @@ class ParticipationInline(ReadOnlyInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
-    """Stages change only through the lifecycle service, so the stage is read-only here."""
+class ProposalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Shown, not edited: the lead's edits keep a revision that reviewers compare, and stages
+    change only through the lifecycle service; an edit here would skip both."""
 
     list_display = ["title", "stage", "visibility", "lead_institution", "stage_changed_at"]
     list_filter = ["stage", "visibility", "focus_area"]
     search_fields = ["title", "slug", "lead__display_name", "lead_institution__name"]
     readonly_fields = ["stage", "stage_changed_at", "created_at", "updated_at"]
-    autocomplete_fields = ["lead", "lead_institution"]
     inlines = [ProposalCompetenceInline, ParticipationInline, StageTransitionInline]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Deleting would take its decisions, reviews and audit trail with it; withdraw instead.
-        return False
 
 
 @admin.register(StageTransition)

@@ -59,6 +59,8 @@ ROWS = {
     "decision": (_decision, "outcome", Decision.Outcome.DECLINE),
     "revision": (_revision, "title", "Rewritten"),
     "reviewassignment": (ReviewAssignmentFactory, "status", AssignmentStatus.WITHDRAWN),
+    # Its text and required competences are what a revision records for the reviewers.
+    "proposal": (ProposalFactory, "summary", "Lowered."),
 }
 
 
@@ -125,7 +127,7 @@ def test_admin_proposal_page_shows_participations_read_only_and_keeps_them(staff
         },
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 403
     assert f'name="{prefix}-0-status"' not in page.content.decode()
     partner.refresh_from_db()
     assert partner.status == ParticipationStatus.CONFIRMED
