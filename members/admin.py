@@ -49,6 +49,11 @@ class InstitutionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [InstitutionDomainInline, InstitutionCompetenceInline, MembershipInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Suspending or admitting goes through the institution page's service, which records
+        # the event and what follows from it; the profile itself may be corrected here.
+        return ["status"] if obj is not None else []
+
 
 class CompetenceInline(admin.TabularInline):
     model = Competence

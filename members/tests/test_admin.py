@@ -8,9 +8,14 @@ from django.urls import reverse
 
 from core.models import OutboxEvent
 from core.tests.admin import change_form_data
-from members.enums import EventKind, MembershipRole, MembershipStatus
+from members.enums import EventKind, InstitutionStatus, MembershipRole, MembershipStatus
 from members.models import Membership
-from members.tests.factories import MembershipFactory, RepresentativeFactory, UserFactory
+from members.tests.factories import (
+    InstitutionFactory,
+    MembershipFactory,
+    RepresentativeFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +138,17 @@ def test_admin_end_action_keeps_the_last_representative(staff):
         f"{representative.person} is the last representative of {representative.institution}. "
         "Make someone else a representative first."
     ]
+
+
+def test_admin_institution_page_leaves_the_status_to_its_service(staff):
+    institution = InstitutionFactory(status=InstitutionStatus.MEMBER)
+    url = reverse("admin:members_institution_change", args=[institution.pk])
+    page = staff.get(url)
+    data = change_form_data(page)
+
+    response = staff.post(url, data | {"status": InstitutionStatus.SUSPENDED, "city": "Geneva"})
+
+    assert response.status_code == 302
+    assert 'name="status"' not in page.content.decode()
+    institution.refresh_from_db()
+    assert (institution.status, institution.city) == (InstitutionStatus.MEMBER, "Geneva")
