@@ -2187,10 +2187,12 @@ def demo_logins() -> list[tuple[str, str]]:
     consortium, and has a review waiting in Review already; the coordinator decides.
     """
     tum, ibm = institution_data("tu-munich"), institution_data("ibm")
-    berkeley = institution_data("uc-berkeley")
+    berkeley, meta = institution_data("uc-berkeley"), institution_data("meta")
     return [
         ("Coordinator", COORDINATOR_EMAIL),
         (f"Lead researcher, {ibm.short_name}", ibm.email(ibm.person("meilin.chen"))),
+        # Her open call is still looking for partners: Find partners and Whole consortia.
+        (f"Lead of an open call, {meta.short_name}", meta.email(meta.person("yuki.tanaka"))),
         (f"Representative, {ibm.short_name}", ibm.email(ibm.representative)),
         (f"Partner researcher, {tum.short_name}", tum.email(tum.researchers[0])),
         (f"Representative, {tum.short_name}", tum.email(tum.representative)),

@@ -278,6 +278,7 @@ def test_seed_demo_prints_logins_that_work(demo_output, client):
     assert logins == {
         "Coordinator": COORDINATOR_EMAIL,
         "Lead researcher, IBM": "meilin.chen@ibm.com",
+        "Lead of an open call, Meta": "yuki.tanaka@meta.com",
         "Representative, IBM": "daniel.okafor@ibm.com",
         "Partner researcher, TUM": "felix.wagner@tum.de",
         "Representative, TUM": "lena.maier@tum.de",

@@ -78,6 +78,7 @@ def test_demo_logins_play_every_part_of_the_journey_reviewer_included():
     assert list(people) == [
         "Coordinator",
         "Lead researcher, IBM",
+        "Lead of an open call, Meta",
         "Representative, IBM",
         "Partner researcher, TUM",
         "Representative, TUM",
@@ -98,6 +99,10 @@ def test_demo_logins_play_every_part_of_the_journey_reviewer_included():
     # Outside the typical IBM–TUM consortium, and already with a proposal in Review to score.
     assert reviewer_conflict(proposal=typical, reviewer=reviewer) is None
     assert waiting.proposal.stage == Stage.REVIEW
+    # An open call whose lead can try Find partners and Whole consortia.
+    assert Proposal.objects.filter(
+        lead=people["Lead of an open call, Meta"], stage=Stage.DEFINE
+    ).exists()
     assert reviewer_conflict(proposal=waiting.proposal, reviewer=reviewer) is None
     assert all(
         User.objects.get(email=email).check_password(logins["Password"])
