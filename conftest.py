@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.test.utils import override_settings
+from django.utils import translation
 
 from members.tests.factories import (
     CoordinatorFactory,
@@ -88,6 +89,19 @@ def _fresh_alliance_figures():
     from members.signals import ALLIANCE_FIGURES_KEY
 
     cache.delete(ALLIANCE_FIGURES_KEY)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language.
+
+    A request in German leaves German active in the test's thread (the locale middleware
+    activates it and nothing switches back), so a later test that renders text outside a
+    request would read German.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
