@@ -33,7 +33,9 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.middleware import csrf
+from django.middleware.csrf import get_token
+from django.template.response import SimpleTemplateResponse
 from django.utils import translation
 
 VERSION_KEY = "pagecache:public-version"
@@ -104,7 +106,9 @@ def _without_token(request: HttpRequest, content: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
-        return CSRF_PLACEHOLDER if _unmask_cipher_token(token) == secret else token
+        # Django has no public way to tell a masked token's secret.
+        unmasked = csrf._unmask_cipher_token(token)  # type: ignore[attr-defined]
+        return CSRF_PLACEHOLDER if unmasked == secret else token
 
     return _MASKED_TOKEN.sub(replace, content)
 
@@ -135,7 +139,7 @@ def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespons
         if version is not None and entry is not None and entry["version"] == version:
             return _serve(request, entry)
         response = view(*args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
             response.render()
         if version is None:
             # No version yet (a fresh or flushed cache): start one; the next visitor stores.
