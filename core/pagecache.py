@@ -142,9 +142,11 @@ def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespons
         if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
             response.render()
         if version is None:
-            # No version yet (a fresh or flushed cache): start one; the next visitor stores.
-            cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        elif _storable(response) and not _personal(request):
+            # No version yet (a fresh or flushed cache): start one. If a change set one
+            # meanwhile, this page may predate it: leave it to the next visitor.
+            started = uuid.uuid4().hex
+            version = started if cache.add(VERSION_KEY, started, timeout=None) else None
+        if version is not None and _storable(response) and not _personal(request):
             entry = {
                 "version": version,
                 "content": _without_token(request, response.content.decode(response.charset)),

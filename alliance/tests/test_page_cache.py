@@ -8,10 +8,11 @@ import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from core.pagecache import CSRF_PLACEHOLDER
+from core.pagecache import CSRF_PLACEHOLDER, VERSION_KEY
 from members.tests.factories import CoordinatorFactory, MembershipFactory
 from projects.enums import Stage
 from projects.models import Decision
@@ -50,6 +51,15 @@ def test_page_cache_serves_a_visitors_second_request_without_queries(
 
         assert (first.status_code, second.status_code) == (200, 200)
         assert second.content.decode() == _with_token(first.content.decode(), second)
+
+
+def test_page_cache_stores_the_first_page_of_a_fresh_cache(page_cache, django_assert_num_queries):
+    cache.delete(VERSION_KEY)
+    url = reverse("projects:proposal_list")
+    Client().get(url)
+
+    with django_assert_num_queries(0):
+        Client().get(url)
 
 
 def test_page_cache_keeps_partials_apart_from_pages(page_cache):
