@@ -13,9 +13,9 @@ nonces (``SECURE_CSP`` has none and no template asks for one).
 What bumps the public version (one rule, and these are its only callers):
 - every domain event (``core.outbox.event_recorded``, connected in ``CoreConfig.ready``);
 - every change to an institution, an affiliation or a profile
-  (``members.signals.profiles_changed_on_commit``, next to the alliance figures);
-- a proposal's details edited (``proposal_update``) and the consortium rules changed,
-  which record no event.
+  (``members.signals.profiles_changed_on_commit``, next to the alliance figures).
+The writes that record neither touch nothing a visitor sees: a proposal is edited only
+before it is public (``EDITABLE_STAGES``), and the consortium rules are checked only then.
 Edits in the admin go around the services: ``PAGE_CACHE_SECONDS`` bounds how long a page
 outlives them. Redis down: the cache answers misses (``core.cache``) and pages render.
 """

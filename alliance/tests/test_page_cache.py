@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.pagecache import CSRF_PLACEHOLDER, VERSION_KEY
+from members.services import person_update_profile
 from members.tests.factories import CoordinatorFactory, MembershipFactory
 from projects.enums import Stage
 from projects.models import Decision
@@ -166,3 +167,17 @@ def test_page_cache_gives_each_visitor_a_working_csrf_token(page_cache):
     assert token != CSRF_INPUT.search(first.get(url).content.decode()).group(1)
     assert (switched.status_code, switched["Location"]) == (302, url)
     assert switched.cookies["django_language"].value == "de"
+
+
+def test_page_cache_shows_a_profile_change_on_the_next_visitor_request(
+    page_cache, django_capture_on_commit_callbacks
+):
+    person = MembershipFactory().person
+    url = reverse("members:person_detail", args=[person.pk])
+    Client().get(url)
+    assert "Robot learning from video" not in Client().get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person_update_profile(person=person, bio="Robot learning from video.")
+
+    assert "Robot learning from video" in Client().get(url).content.decode()

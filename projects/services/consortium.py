@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core.exceptions import NotPermitted
-from core.pagecache import public_data_changed
 from members.enums import InstitutionKind, MembershipStatus
 from members.models import (
     Competence,
@@ -251,6 +250,4 @@ def consortium_rules_update(
     current.require_competence_coverage = require_competence_coverage
     current.full_clean()
     current.save()
-    # The rules show on public proposal pages and record no event.
-    public_data_changed()
     return current

@@ -18,7 +18,6 @@ from rules import Predicate
 
 from core.exceptions import DomainError, NotPermitted
 from core.idempotency import save_once
-from core.pagecache import public_data_changed
 from members.models import (
     Competence,
     FocusArea,
@@ -445,6 +444,4 @@ def proposal_update(
     if last is None or not last.records(values):
         _record_revision(proposal=locked, author=actor, values=values, after=last)
     matching_invalidate()
-    # A revision records no event, yet a visitor may see the proposal.
-    public_data_changed()
     return locked
