@@ -48,6 +48,22 @@ def _isolated_cache():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_page_cache():
+    """Pages render on every request unless a test asks for the cache (``page_cache``)."""
+    with override_settings(PAGE_CACHE=False):
+        yield
+
+
+@pytest.fixture
+def page_cache(settings):
+    """Serve visitors' public pages from the cache, starting empty."""
+    from core.pagecache import public_version_bump
+
+    settings.PAGE_CACHE = True
+    public_version_bump()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _private_task_queue():
     """Tasks the tests enqueue on Redis go to a queue of this run's, deleted at the end.
 

@@ -152,6 +152,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Visitors' public pages are served from the cache (core.pagecache); every change to public
+# data through a service drops them, and this many seconds bound what the admin changes.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
+
 # memory://localhost/: the embedded mode has no broker; naming a host keeps kombu quiet.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.pagecache import public_page
 from members.models import Institution
 from members.selectors import alliance_figures, dashboard_for
 from notifications.selectors import open_actions_for
@@ -11,6 +12,7 @@ from projects.enums import PUBLIC_STAGES
 from projects.selectors import proposal_list
 
 
+@public_page
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     figures = alliance_figures()

@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import Signal
 
+from core.pagecache import public_data_changed
+
 # Sent once the transaction that changed a profile, an institution or an affiliation has
 # committed. Keyword arguments: institution_ids and person_ids (lists, either may be empty).
 profiles_changed = Signal()
@@ -23,6 +25,7 @@ def profiles_changed_on_commit(
     """Send ``profiles_changed`` after the current transaction commits (at once outside one)."""
     institutions, people = list(institution_ids), list(person_ids)
     transaction.on_commit(lambda: cache.delete(ALLIANCE_FIGURES_KEY))
+    public_data_changed()
     transaction.on_commit(
         lambda: profiles_changed.send_robust(
             sender="members", institution_ids=institutions, person_ids=people

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.http import HtmxHttpRequest, render_page, safe_next_url, vary_on_htmx
+from core.pagecache import public_page
 from members import selectors, services
 from members.enums import InstitutionStatus
 from members.forms import (
@@ -36,6 +37,7 @@ from members.rules import forget_affiliations
 # Institutions ---------------------------------------------------------------------------
 
 
+@public_page
 @require_GET
 def institution_list(request: HtmxHttpRequest) -> HttpResponse:
     form = InstitutionFilterForm(
@@ -58,6 +60,7 @@ def institution_list(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "members/institution_list.html", context, partial="results")
 
 
+@public_page
 @require_GET
 def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
     institution = get_object_or_404(selectors.institution_profiles(user=request.user), slug=slug)
@@ -342,6 +345,7 @@ def my_affiliations(request: HttpRequest) -> HttpResponse:
 # People ---------------------------------------------------------------------------------
 
 
+@public_page
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(selectors.person_profiles(), pk=pk)

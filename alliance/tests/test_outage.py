@@ -13,6 +13,7 @@ import kombu.pools
 import pytest
 import redis
 from django.core.cache import caches
+from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
@@ -76,6 +77,18 @@ def test_login_works_while_redis_is_down(client, redis_down):
     response = client.post(reverse("account_login"), {"login": person.email, "password": PASSWORD})
 
     assert response["Location"] == reverse("dashboard")
+
+
+@pytest.mark.django_db
+def test_public_pages_render_from_the_database_while_redis_is_down(redis_down, settings):
+    settings.PAGE_CACHE = True
+    proposal = ProposalFactory(stage=Stage.DRIVE, title="Still shown without Redis")
+
+    pages = [Client().get(reverse("projects:proposal_list")) for _ in range(2)]
+    detail = Client().get(proposal.get_absolute_url())
+
+    assert [r.status_code for r in [*pages, detail]] == [200, 200, 200]
+    assert all("Still shown without Redis" in r.content.decode() for r in [*pages, detail])
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import DomainError, NotPermitted
 from core.http import HtmxHttpRequest, render_page
+from core.pagecache import public_page
 from members.selectors import competence_vocabulary
 from projects import selectors, services
 from projects.enums import DEFINE_STAGES, MilestoneStatus, Stage
@@ -30,6 +31,7 @@ from projects.views.base import PAGE_SIZE
 # Lists ----------------------------------------------------------------------------------
 
 
+@public_page
 @require_GET
 def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
@@ -62,6 +64,7 @@ def my_proposals(request: HttpRequest) -> HttpResponse:
 # One proposal ---------------------------------------------------------------------------
 
 
+@public_page
 @require_GET
 def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
@@ -238,6 +241,7 @@ def proposal_transition(request: HttpRequest, slug: str, name: str) -> HttpRespo
     return render(request, "projects/transition_form.html", context)
 
 
+@public_page
 @require_GET
 def revision_list(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)

@@ -252,7 +252,12 @@ class Command(BaseCommand):
             action="store_true",
             help="a small alliance (50 institutions, 2,000 people, 1,000 proposals), 3 s a page",
         )
-        parser.add_argument("--only", default="", help="only pages whose name contains this")
+        parser.add_argument(
+            "--only",
+            default="",
+            help="only pages whose name contains this (several: separated by commas)",
+        )
+        parser.add_argument("--role", default="", help="only the pages loaded in this role")
 
     def handle(self, *args, quick: bool, **options) -> None:
         if connection.vendor != "postgresql":
@@ -272,7 +277,13 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         roles = _roles()
-        pages = [p for p in _pages(roles) if options["only"] in p.name or p.name == "bare view"]
+        names = options["only"].split(",")
+        pages = [
+            p
+            for p in _pages(roles)
+            if p.name == "bare view"
+            or (any(n in p.name for n in names) and options["role"] in ("", p.role))
+        ]
         secret = secrets.token_urlsafe(50)
         cookies = self._sessions(roles, secret)
         measured = self._alone(pages, roles, secret)

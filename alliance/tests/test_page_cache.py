@@ -1,0 +1,183 @@
+"""Visitors' public pages come from the cache; nobody is ever served what is not theirs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from core.pagecache import CSRF_PLACEHOLDER, VERSION_KEY
+from members.services import person_update_profile
+from members.tests.factories import CoordinatorFactory, MembershipFactory
+from projects.enums import Stage
+from projects.models import Decision
+from projects.services import proposal_decide
+from projects.tests.factories import ProposalFactory
+
+pytestmark = pytest.mark.django_db
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+def _public_pages() -> list[str]:
+    membership = MembershipFactory()
+    proposal = ProposalFactory(
+        stage=Stage.DRIVE, lead=membership.person, lead_institution=membership.institution
+    )
+    return [
+        reverse("home"),
+        reverse("members:institution_list"),
+        reverse("members:institution_detail", args=[membership.institution.slug]),
+        reverse("members:person_detail", args=[membership.person.pk]),
+        reverse("projects:proposal_list"),
+        reverse("projects:proposal_list") + "?stage=drive",
+        reverse("projects:proposal_detail", args=[proposal.slug]),
+        reverse("projects:revision_list", args=[proposal.slug]),
+    ]
+
+
+def test_page_cache_serves_a_visitors_second_request_without_queries(
+    page_cache, django_assert_num_queries
+):
+    for url in _public_pages():
+        first = Client().get(url)
+        with django_assert_num_queries(0):
+            second = Client().get(url)
+
+        assert (first.status_code, second.status_code) == (200, 200)
+        assert second.content.decode() == _with_token(first.content.decode(), second)
+
+
+def test_page_cache_stores_the_first_page_of_a_fresh_cache(page_cache, django_assert_num_queries):
+    cache.delete(VERSION_KEY)
+    url = reverse("projects:proposal_list")
+    Client().get(url)
+
+    with django_assert_num_queries(0):
+        Client().get(url)
+
+
+def test_page_cache_keeps_partials_apart_from_pages(page_cache):
+    url = reverse("projects:proposal_list")
+    page = Client().get(url)
+    partial = Client().get(url, headers={"HX-Request": "true"})
+
+    assert b"<html" in page.content
+    assert b"<html" not in partial.content
+
+
+def _with_token(content: str, response) -> str:
+    """The first page's content with the CSRF token the second request was given."""
+    token = CSRF_INPUT.search(response.content.decode()).group(1)
+    return CSRF_INPUT.sub(f'name="csrfmiddlewaretoken" value="{token}"', content).replace(
+        re.search(r'"X-CSRFToken": "([A-Za-z0-9]+)"', content).group(1),
+        re.search(r'"X-CSRFToken": "([A-Za-z0-9]+)"', response.content.decode()).group(1),
+    )
+
+
+@pytest.mark.parametrize("order", ["coordinator first", "visitor first"])
+def test_page_cache_never_serves_or_stores_a_signed_in_page(page_cache, order):
+    ProposalFactory(stage=Stage.DRIVE, title="Seen by everyone")
+    ProposalFactory(stage=Stage.REVIEW, title="Under review, coordinators only")
+    coordinator = Client()
+    coordinator.force_login(CoordinatorFactory())
+    url = reverse("projects:proposal_list")
+
+    if order == "coordinator first":
+        signed_in = coordinator.get(url).content.decode()
+        visitor = Client().get(url).content.decode()
+    else:
+        visitor = Client().get(url).content.decode()
+        Client().get(url)  # served from the cache from now on
+        signed_in = coordinator.get(url).content.decode()
+
+    assert ("Under review, coordinators only" in signed_in, "Seen by everyone" in signed_in) == (
+        True,
+        True,
+    )
+    assert ("Under review, coordinators only" in visitor, "Seen by everyone" in visitor) == (
+        False,
+        True,
+    )
+
+
+def test_page_cache_skips_a_request_with_a_flash_message(page_cache, rf):
+    url = reverse("projects:proposal_list")
+    client = Client()
+    client.cookies["messages"] = CookieStorage(rf.get(url))._encode(
+        [Message(messages.SUCCESS, "Saved just for you.")]
+    )
+
+    shown = client.get(url).content.decode()
+    after = Client().get(url).content.decode()
+
+    assert ("Saved just for you." in shown, "Saved just for you." in after) == (True, False)
+
+
+def test_page_cache_keeps_languages_apart(page_cache):
+    url = reverse("projects:proposal_list")
+    english = [Client().get(url, headers={"Accept-Language": "en"}) for _ in range(2)]
+    german = [Client().get(url, headers={"Accept-Language": "de"}) for _ in range(2)]
+
+    assert [r["Content-Language"] for r in english + german] == ["en", "en", "de", "de"]
+    assert '<html lang="de"' in german[1].content.decode()
+    assert '<html lang="en"' in english[1].content.decode()
+
+
+def test_page_cache_shows_an_approval_on_the_next_visitor_request(
+    page_cache, django_capture_on_commit_callbacks
+):
+    proposal = ProposalFactory(stage=Stage.REVIEW, title="Robots that learn from video")
+    url = reverse("projects:proposal_list")
+    Client().get(url)
+    assert "Robots that learn from video" not in Client().get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal_decide(
+            proposal=proposal,
+            actor=CoordinatorFactory(),
+            outcome=Decision.Outcome.APPROVE,
+            reason="Well planned.",
+        )
+
+    assert "Robots that learn from video" in Client().get(url).content.decode()
+
+
+def test_page_cache_gives_each_visitor_a_working_csrf_token(page_cache):
+    url = reverse("home")
+    first = Client(enforce_csrf_checks=True)
+    first.get(url)
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(url)
+    content = page.content.decode()
+    token = CSRF_INPUT.search(content).group(1)
+
+    switched = visitor.post(
+        reverse("set_language"), {"language": "de", "next": url, "csrfmiddlewaretoken": token}
+    )
+
+    assert CSRF_PLACEHOLDER not in content
+    assert "csrftoken" in page.cookies
+    assert token != CSRF_INPUT.search(first.get(url).content.decode()).group(1)
+    assert (switched.status_code, switched["Location"]) == (302, url)
+    assert switched.cookies["django_language"].value == "de"
+
+
+def test_page_cache_shows_a_profile_change_on_the_next_visitor_request(
+    page_cache, django_capture_on_commit_callbacks
+):
+    person = MembershipFactory().person
+    url = reverse("members:person_detail", args=[person.pk])
+    Client().get(url)
+    assert "Robot learning from video" not in Client().get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        person_update_profile(person=person, bio="Robot learning from video.")
+
+    assert "Robot learning from video" in Client().get(url).content.decode()
