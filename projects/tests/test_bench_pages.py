@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.bench import scratch_database_create
 from projects.management.commands import bench_pages
 
 pytestmark = pytest.mark.django_db
@@ -85,4 +86,4 @@ def test_bench_pages_write_one_json_line_per_figure(capsys):
 
 def test_bench_pages_refuse_a_database_that_is_no_scratch_one(settings):
     with pytest.raises(CommandError, match="no scratch database"):
-        bench_pages._create_database_if_missing()
+        scratch_database_create()

@@ -19,7 +19,6 @@ import statistics
 import sys
 import time
 
-import psycopg
 import redis
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
@@ -27,6 +26,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
+from core.bench import scratch_database_create
 from core.outbox import event_record
 from members.models import User
 from members.tests.factories import CoordinatorFactory
@@ -49,23 +49,6 @@ def _percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def _create_database_if_missing() -> None:
-    database = connection.settings_dict
-    name = database["NAME"]
-    if not name.startswith("bench"):
-        raise CommandError(f"{name!r} is no scratch database (its name must start with bench).")
-    with psycopg.connect(
-        host=database["HOST"] or "127.0.0.1",
-        port=database["PORT"] or 5432,
-        user=database["USER"],
-        password=database["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
 class Command(BaseCommand):
     help = "Benchmark notification delivery with a real worker, Redis and SMTP (JSON lines)."
 
@@ -77,7 +60,7 @@ class Command(BaseCommand):
     def handle(self, *args, changes: int, people: int, noops: int, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("The benchmark needs PostgreSQL (DATABASE_URL).")
-        _create_database_if_missing()
+        scratch_database_create()
         call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
         redis_server, smtp = RedisServer(), SmtpSink()

@@ -29,7 +29,6 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -39,6 +38,7 @@ from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
 
+from core.bench import scratch_database_create
 from members.enums import MembershipRole, MembershipStatus
 from members.models import Institution, Membership, User
 from projects.enums import AssignmentStatus, ParticipationStatus, Stage
@@ -66,23 +66,6 @@ class Page:
     name: str
     role: str
     path: str
-
-
-def _create_database_if_missing() -> None:
-    database = connection.settings_dict
-    name = database["NAME"]
-    if not name.startswith("bench"):
-        raise CommandError(f"{name!r} is no scratch database (its name must start with bench).")
-    with psycopg.connect(
-        host=database["HOST"] or "127.0.0.1",
-        port=database["PORT"] or 5432,
-        user=database["USER"],
-        password=database["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _seeded(*, institutions: int, people: int, proposals: int) -> bool:
@@ -267,7 +250,7 @@ class Command(BaseCommand):
         if quick:
             options.update(institutions=50, people=2_000, proposals=1_000, duration=3)
         sizes = {k: options[k] for k in ("institutions", "people", "proposals")}
-        _create_database_if_missing()
+        scratch_database_create()
         call_command("migrate", verbosity=0)
         if not _seeded(**sizes):
             self.stderr.write(f"seeding {sizes} …")
