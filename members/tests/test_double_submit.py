@@ -5,15 +5,13 @@ Real threads post through the whole stack against PostgreSQL, as two browser req
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from conftest import require
 from core.models import OutboxEvent
+from core.tests.concurrency import logged_in, post_at_once
 from members.enums import EventKind, MembershipStatus
 from members.models import Institution, Membership
 from members.tests.factories import CoordinatorFactory, InstitutionFactory, UserFactory
@@ -28,33 +26,6 @@ def _postgresql():
     require(connection.vendor == "postgresql", "concurrent writes need PostgreSQL")
 
 
-def _logged_in(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
-def _post_at_once(clients: list[Client], url: str, data: dict) -> list:
-    barrier = threading.Barrier(len(clients))
-    responses: list = [None] * len(clients)
-
-    def post(index: int) -> None:
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            responses[index] = clients[index].post(url, data)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
-
-
 def _errors(responses) -> list[str]:
     """What a request that answered 500 raised, to show beside a failed assertion."""
     return [repr(r.exc_info[1]) for r in responses if getattr(r, "exc_info", None)]
@@ -65,9 +36,9 @@ def test_affiliation_request_sent_twice_at_once_is_made_once():
     for trial in range(1, TRIALS + 1):
         person = UserFactory()
         institution = InstitutionFactory(name=f"Institute {trial}")
-        clients = [_logged_in(person), _logged_in(person)]
+        clients = [logged_in(person), logged_in(person)]
 
-        responses = _post_at_once(
+        responses = post_at_once(
             clients, url, {"institution": institution.pk, "message": "I run the robot lab."}
         )
 
@@ -92,7 +63,7 @@ def test_affiliation_request_sent_twice_at_once_is_made_once():
 
 def test_new_institution_sent_twice_at_once_is_created_once():
     coordinator = CoordinatorFactory()
-    clients = [_logged_in(coordinator), _logged_in(coordinator)]
+    clients = [logged_in(coordinator), logged_in(coordinator)]
     url = reverse("members:institution_create")
 
     for trial in range(1, TRIALS + 1):
@@ -105,7 +76,7 @@ def test_new_institution_sent_twice_at_once_is_created_once():
             "status": "member",
             "domains": f"lab{trial}.example",
         }
-        responses = _post_at_once(clients, url, data)
+        responses = post_at_once(clients, url, data)
 
         assert sorted(r.status_code for r in responses) == [200, 302], _errors(responses)
         refused = next(r for r in responses if r.status_code == 200)

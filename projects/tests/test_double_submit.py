@@ -6,7 +6,6 @@ Real threads post through the whole stack against PostgreSQL, as two browser req
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from conftest import require
 from core.models import OutboxEvent
+from core.tests.concurrency import logged_in, post_at_once
 from members.tests.factories import (
     CoordinatorFactory,
     FocusAreaFactory,
@@ -36,12 +36,6 @@ def _postgresql():
     require(connection.vendor == "postgresql", "concurrent writes need PostgreSQL")
 
 
-def _logged_in(user) -> Client:
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-    return client
-
-
 def _token(client: Client, url: str, *, action: str = "") -> str:
     """The token the form (posting to ``action``) carries when the page shows it."""
     page = client.get(url).content.decode()
@@ -53,41 +47,19 @@ def _token(client: Client, url: str, *, action: str = "") -> str:
     return tokens[0]
 
 
-def _post_at_once(clients: list[Client], url: str, data: list[dict]) -> list:
-    """Post from each client in its own thread, released together; the responses in order."""
-    barrier = threading.Barrier(len(clients))
-    responses: list = [None] * len(clients)
-
-    def post(index: int) -> None:
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            responses[index] = clients[index].post(url, data[index])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(clients))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
-
-
 def _events(kind: EventKind) -> int:
     return OutboxEvent.objects.filter(kind=kind).count()
 
 
 def test_milestone_posted_twice_at_once_is_added_once():
     proposal = ProposalFactory(stage=Stage.DRIVE)
-    clients = [_logged_in(proposal.lead), _logged_in(proposal.lead)]
+    clients = [logged_in(proposal.lead), logged_in(proposal.lead)]
     url = reverse("projects:milestone_create", args=[proposal.slug])
 
     for trial in range(1, TRIALS + 1):
         token = _token(clients[0], proposal.get_absolute_url(), action=url)
         data = {"title": f"Release {trial}", "due_date": "2027-06-30", "request_token": token}
-        responses = _post_at_once(clients, url, [data, data])
+        responses = post_at_once(clients, url, [data, data])
 
         assert [(r.status_code, r["Location"]) for r in responses] == [
             (302, proposal.get_absolute_url() + "#milestones")
@@ -101,13 +73,13 @@ def test_milestone_posted_twice_at_once_is_added_once():
 
 def test_progress_update_posted_twice_at_once_is_posted_once():
     proposal = ProposalFactory(stage=Stage.DRIVE)
-    clients = [_logged_in(proposal.lead), _logged_in(proposal.lead)]
+    clients = [logged_in(proposal.lead), logged_in(proposal.lead)]
     url = reverse("projects:progress_update_create", args=[proposal.slug])
 
     for trial in range(1, TRIALS + 1):
         token = _token(clients[0], proposal.get_absolute_url(), action=url)
         data = {"body": f"Week {trial}: data pipeline done.", "request_token": token}
-        responses = _post_at_once(clients, url, [data, data])
+        responses = post_at_once(clients, url, [data, data])
 
         assert [(r.status_code, r["Location"]) for r in responses] == [
             (302, proposal.get_absolute_url() + "#updates")
@@ -122,7 +94,7 @@ def test_review_submitted_twice_at_once_records_one_review_and_one_event(seeded_
         proposal = ProposalFactory(stage=Stage.REVIEW)
         reviewer = MembershipFactory(institution=InstitutionFactory()).person
         review_assign(proposal=proposal, reviewer=reviewer, actor=CoordinatorFactory())
-        clients = [_logged_in(reviewer), _logged_in(reviewer)]
+        clients = [logged_in(reviewer), logged_in(reviewer)]
         url = reverse(url_name, args=[proposal.slug])
         data = {f"score_{c.pk}": "4" for c in seeded_criteria} | {
             "recommendation": "approve",
@@ -130,7 +102,7 @@ def test_review_submitted_twice_at_once_records_one_review_and_one_event(seeded_
             "request_token": _token(clients[0], url),
         }
 
-        responses = _post_at_once(clients, url, [data, data])
+        responses = post_at_once(clients, url, [data, data])
 
         assert [(r.status_code, r["Location"]) for r in responses] == [
             (302, proposal.get_absolute_url())
@@ -158,14 +130,14 @@ def _proposal_data(*, institution, area, title: str) -> dict:
 def test_new_proposal_posted_twice_at_once_is_created_once():
     membership = MembershipFactory()
     area = FocusAreaFactory()
-    clients = [_logged_in(membership.person), _logged_in(membership.person)]
+    clients = [logged_in(membership.person), logged_in(membership.person)]
     url = reverse("projects:proposal_create")
 
     for trial in range(1, TRIALS + 1):
         data = _proposal_data(
             institution=membership.institution, area=area, title="Open robot model"
         ) | {"request_token": _token(clients[0], url)}
-        responses = _post_at_once(clients, url, [data, data])
+        responses = post_at_once(clients, url, [data, data])
 
         assert Proposal.objects.count() == trial
         newest = Proposal.objects.order_by("-pk").first()
@@ -179,7 +151,7 @@ def test_new_proposal_posted_twice_at_once_is_created_once():
 def test_two_new_proposals_with_one_title_at_once_both_get_a_slug():
     area = FocusAreaFactory()
     memberships = [MembershipFactory(), MembershipFactory()]
-    clients = [_logged_in(m.person) for m in memberships]
+    clients = [logged_in(m.person) for m in memberships]
     url = reverse("projects:proposal_create")
 
     for trial in range(1, TRIALS + 1):
@@ -189,7 +161,7 @@ def test_two_new_proposals_with_one_title_at_once_both_get_a_slug():
             | {"request_token": _token(client, url)}
             for m, client in zip(memberships, clients, strict=True)
         ]
-        responses = _post_at_once(clients, url, data)
+        responses = post_at_once(clients, url, data)
 
         assert [r.status_code for r in responses] == [302, 302]
         slugs = sorted(Proposal.objects.filter(title=title).values_list("slug", flat=True))
