@@ -163,6 +163,8 @@ rules.add_perm("projects.view_decision_reason", is_consortium_member | is_coordi
 # Why a confirmed partner left: the consortium's business, not the public's.
 rules.add_perm("projects.view_withdrawal_reasons", is_consortium_member | is_coordinator)
 rules.add_perm("projects.view_review_queue", is_coordinator)
+# The CSV of a proposal list: stage, consortium, scores and the decision of each row.
+rules.add_perm("projects.export_proposals", is_coordinator)
 rules.add_perm("projects.assign_reviewers", is_coordinator)
 rules.add_perm("projects.write_review", is_assignment_reviewer)
 rules.add_perm("projects.decide_proposal", is_coordinator)

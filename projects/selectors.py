@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import rules
+from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
@@ -52,10 +54,12 @@ from projects.enums import (
 )
 from projects.models import (
     Criterion,
+    Decision,
     Participation,
     ParticipationTransition,
     Proposal,
     ProposalCompetence,
+    ProposalQuerySet,
     Review,
     ReviewAssignment,
     Revision,
@@ -63,6 +67,7 @@ from projects.models import (
     StageTransition,
 )
 from projects.rules import institutions_free_to_join, is_lead, review_conflicts
+from projects.services.review import review_aggregate
 
 if TYPE_CHECKING:
     from projects.matching.consortium import ConsortiumOption, ConsortiumResult
@@ -798,3 +803,92 @@ def consortium_invite_preview(
         to_invite=[i for i in institutions if i.pk not in taken],
         already=[(i, current.get(i.pk)) for i in institutions if i.pk in taken],
     )
+
+
+# Export ---------------------------------------------------------------------------------
+
+EXPORT_CHUNK_SIZE = 500
+
+
+def export_columns() -> list[str]:
+    """The export's header, in the order of ``proposal_export_rows``' cells."""
+    return [
+        _("Title"),
+        _("URL"),
+        _("Stage"),
+        _("Visibility"),
+        _("Focus area"),
+        _("Lead"),
+        _("Lead institution"),
+        _("Confirmed partners"),
+        _("Partner count"),
+        _("Countries"),
+        _("Reviews submitted"),
+        _("Reviewers assigned"),
+        _("Mean review score"),
+        _("Decision"),
+        _("Days in stage"),
+        _("Created"),
+    ]
+
+
+def proposal_export_rows(*, proposals: QuerySet[Proposal]) -> Iterator[list[str]]:
+    """One row of cells per proposal of a list's queryset, read in chunks with their prefetches.
+
+    ``proposals`` is what the page lists (its selector and filters); the rows keep its order.
+    A fixed number of queries per chunk, however many proposals.
+    """
+    assignments = ReviewAssignment.objects.all()
+    latest_decision = Decision.objects.filter(proposal=OuterRef("pk")).order_by("-created_at")
+    # The review summary's reviews: every submitted review, with its scores and criteria.
+    reviewed = ReviewAssignment.objects.filter(review__isnull=False).select_related("review")
+    if "partner_count" not in proposals.query.annotations:
+        proposals = cast(ProposalQuerySet, proposals).with_partner_count()
+    counts = {
+        "reviewer_count": _zero(_count_of(assignments.exclude(status=AssignmentStatus.WITHDRAWN))),
+        "review_count": _zero(_count_of(assignments.filter(status=AssignmentStatus.SUBMITTED))),
+        "decision": Subquery(latest_decision.values("outcome")[:1]),
+    }
+    # The list's selectors annotate some of these already; the same name twice is an error.
+    missing = {k: v for k, v in counts.items() if k not in proposals.query.annotations}
+    rows = (
+        proposals.select_related("lead", "lead_institution", "focus_area")
+        .annotate(**missing)
+        .prefetch_related(
+            Prefetch(
+                "participations",
+                queryset=Participation.objects.confirmed_partners()
+                .select_related("institution")
+                .order_by("institution__name"),
+                to_attr="confirmed_partner_rows",
+            ),
+            Prefetch("review_assignments", queryset=reviewed, to_attr="reviewed_assignments"),
+            Prefetch(
+                "reviewed_assignments__review__scores",
+                queryset=Score.objects.select_related("criterion"),
+            ),
+        )
+    )
+    now = timezone.now()
+    for proposal in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        partners = [p.institution for p in proposal.confirmed_partner_rows]
+        countries = sorted({str(i.country.name) for i in [proposal.lead_institution, *partners]})
+        aggregate = review_aggregate(reviews=[a.review for a in proposal.reviewed_assignments])
+        yield [
+            proposal.title,
+            settings.SITE_URL + proposal.get_absolute_url(),
+            proposal.get_stage_display(),
+            proposal.get_visibility_display(),
+            proposal.focus_area.name,
+            str(proposal.lead),
+            proposal.lead_institution.name,
+            "; ".join(i.name for i in partners),
+            str(proposal.partner_count),
+            "; ".join(countries),
+            str(proposal.review_count),
+            str(proposal.reviewer_count),
+            "" if aggregate.mean is None else f"{aggregate.mean:.2f}",
+            str(Decision.Outcome(proposal.decision).label) if proposal.decision else "",
+            str((now - proposal.stage_changed_at).days),
+            timezone.localdate(proposal.created_at).isoformat(),
+        ]

@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("proposals/", views.proposal_list, name="proposal_list"),
+    path("proposals.csv", views.proposal_list_export, name="proposal_list_export"),
     path("proposals/mine/", views.my_proposals, name="my_proposals"),
     path("proposals/new/", views.proposal_create, name="proposal_create"),
     path("proposals/<slug:slug>/", views.proposal_detail, name="proposal_detail"),
@@ -52,6 +53,7 @@ urlpatterns = [
     path("partnering/for-you/", views.proposals_for_me, name="proposals_for_me"),
     path("partnering/sign-off/", views.signoffs, name="signoffs"),
     path("review/queue/", views.review_queue, name="review_queue"),
+    path("review/queue.csv", views.review_queue_export, name="review_queue_export"),
     path("review/inbox/", views.reviewer_inbox, name="reviewer_inbox"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("coordination/rules/", views.alliance_rules, name="alliance_rules"),

@@ -1,6 +1,7 @@
 """Proposal pages: permission → form → service → response; hidden proposals answer 404."""
 
 from projects.views.drive import milestone_create, milestone_set_status, progress_update_create
+from projects.views.export import proposal_list_export, review_queue_export
 from projects.views.joining import (
     participation_act,
     participation_invite,
@@ -55,9 +56,11 @@ __all__ = [
     "proposal_detail",
     "proposal_edit",
     "proposal_list",
+    "proposal_list_export",
     "proposal_transition",
     "proposals_for_me",
     "review_queue",
+    "review_queue_export",
     "review_submit",
     "reviewer_assign",
     "reviewer_inbox",

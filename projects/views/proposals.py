@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +18,7 @@ from core.pagecache import public_page
 from members.selectors import competence_vocabulary
 from projects import selectors, services
 from projects.enums import DEFINE_STAGES, MilestoneStatus, Stage
+from projects.models import Proposal
 from projects.forms import (
     JoinRequestForm,
     MilestoneForm,
@@ -31,20 +33,29 @@ from projects.views.base import PAGE_SIZE
 # Lists ----------------------------------------------------------------------------------
 
 
+def proposal_list_rows(request: HttpRequest) -> QuerySet[Proposal]:
+    """The proposals the list shows for the request's filters, in its order (page and CSV)."""
+    stage = request.GET.get("stage", "")
+    stages = [stage] if stage in Stage.values else None
+    return selectors.proposal_list(user=request.user, stages=stages).order_by("-stage_changed_at")
+
+
 @public_page
 @require_GET
 def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
-    stages = [stage] if stage in Stage.values else None
-    proposals = selectors.proposal_list(user=request.user, stages=stages).order_by(
-        "-stage_changed_at"
-    )
+    proposals = proposal_list_rows(request)
+    # The CSV link carries the filters on screen (the page number aside).
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
     page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page_obj,
         "stage": stage,
         "stages": Stage,
         "can_create": rules.has_perm("projects.create_proposal", request.user),
+        "can_export": rules.has_perm("projects.export_proposals", request.user),
+        "export_query": export_query.urlencode(),
     }
     return render_page(request, "projects/proposal_list.html", context, partial="results")
 

@@ -168,7 +168,10 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     form = ReviewQueueFilterForm(request.GET or None)
     proposals = selectors.review_queue(**form.filters())
     page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page_obj}
+    # The CSV link carries the filters on screen (the page number aside).
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    context = {"form": form, "page_obj": page_obj, "export_query": export_query.urlencode()}
     return render_page(request, "projects/review_queue.html", context, partial="results")
 
 
