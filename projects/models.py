@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from statistics import mean
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -567,6 +568,29 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.assignment.proposal}"
+
+
+def review_scores(reviews: Iterable[Review]) -> list[float]:
+    """Each review's score (1–5), its criteria weighted; reviews without weight left out.
+
+    Load the scores with their criterion. The one way the review summary, the queue and the
+    exports score a review (``services.review_aggregate`` builds on it).
+    """
+    totals = []
+    for review in reviews:
+        scored = [(float(s.criterion.weight), s.value) for s in review.scores.all()]
+        weight = sum(w for w, _v in scored)
+        if weight:
+            totals.append(sum(w * v for w, v in scored) / weight)
+    return totals
+
+
+def mean_review_score(
+    reviews: Iterable[Review], *, totals: list[float] | None = None
+) -> float | None:
+    """The mean of the reviews' weighted scores, to two places; None before any review."""
+    totals = review_scores(reviews) if totals is None else totals
+    return round(mean(totals), 2) if totals else None
 
 
 class Score(models.Model):

@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import rules
 from django.conf import settings
@@ -65,9 +65,9 @@ from projects.models import (
     Revision,
     Score,
     StageTransition,
+    mean_review_score,
 )
 from projects.rules import institutions_free_to_join, is_lead, review_conflicts
-from projects.services.review import review_aggregate
 
 if TYPE_CHECKING:
     from projects.matching.consortium import ConsortiumOption, ConsortiumResult
@@ -840,7 +840,7 @@ def proposal_export_rows(*, proposals: QuerySet[Proposal]) -> Iterator[list[str]
     """
     assignments = ReviewAssignment.objects.all()
     latest_decision = Decision.objects.filter(proposal=OuterRef("pk")).order_by("-created_at")
-    # The review summary's reviews: every submitted review, with its scores and criteria.
+    # The review summary's reviews (every submitted one), scored as it scores them.
     reviewed = ReviewAssignment.objects.filter(review__isnull=False).select_related("review")
     if "partner_count" not in proposals.query.annotations:
         proposals = cast(ProposalQuerySet, proposals).with_partner_count()
@@ -862,18 +862,21 @@ def proposal_export_rows(*, proposals: QuerySet[Proposal]) -> Iterator[list[str]
                 .order_by("institution__name"),
                 to_attr="confirmed_partner_rows",
             ),
-            Prefetch("review_assignments", queryset=reviewed, to_attr="reviewed_assignments"),
             Prefetch(
-                "reviewed_assignments__review__scores",
-                queryset=Score.objects.select_related("criterion"),
+                "review_assignments",
+                queryset=reviewed.prefetch_related(
+                    Prefetch("review__scores", queryset=Score.objects.select_related("criterion"))
+                ),
+                to_attr="reviewed_assignments",
             ),
         )
     )
     now = timezone.now()
+    proposal: Any  # annotated and prefetched beyond what the model declares
     for proposal in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         partners = [p.institution for p in proposal.confirmed_partner_rows]
         countries = sorted({str(i.country.name) for i in [proposal.lead_institution, *partners]})
-        aggregate = review_aggregate(reviews=[a.review for a in proposal.reviewed_assignments])
+        score = mean_review_score(a.review for a in proposal.reviewed_assignments)
         yield [
             proposal.title,
             settings.SITE_URL + proposal.get_absolute_url(),
@@ -887,7 +890,7 @@ def proposal_export_rows(*, proposals: QuerySet[Proposal]) -> Iterator[list[str]
             "; ".join(countries),
             str(proposal.review_count),
             str(proposal.reviewer_count),
-            "" if aggregate.mean is None else f"{aggregate.mean:.2f}",
+            "" if score is None else f"{score:.2f}",
             str(Decision.Outcome(proposal.decision).label) if proposal.decision else "",
             str((now - proposal.stage_changed_at).days),
             timezone.localdate(proposal.created_at).isoformat(),

@@ -4,7 +4,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from statistics import mean, median, pstdev
+from statistics import median, pstdev
 from typing import TypedDict
 from uuid import UUID
 
@@ -29,7 +29,9 @@ from projects.models import (
     Review,
     ReviewAssignment,
     Score,
+    mean_review_score,
     review_due_at,
+    review_scores,
 )
 from projects.rules import review_conflicts
 from projects.services.lifecycle import proposal_transition
@@ -196,18 +198,13 @@ def review_aggregate(*, reviews: list[Review]) -> Aggregate:
 
     Weights come from each score's criterion (load scores with their criterion).
     """
-    totals = []
-    for review in reviews:
-        scored = [(float(s.criterion.weight), s.value) for s in review.scores.all()]
-        weight = sum(w for w, _v in scored)
-        if weight:
-            totals.append(sum(w * v for w, v in scored) / weight)
+    totals = review_scores(reviews)
     recommendations = {r.value: 0 for r in Recommendation}
     for review in reviews:
         recommendations[review.recommendation] += 1
     return Aggregate(
         count=len(totals),
-        mean=round(mean(totals), 2) if totals else None,
+        mean=mean_review_score(reviews, totals=totals),
         median=round(median(totals), 2) if totals else None,
         spread=round(pstdev(totals), 2) if len(totals) > 1 else (0.0 if totals else None),
         recommendations=recommendations,

@@ -90,7 +90,9 @@ def test_export_gives_coordinators_the_header_and_each_rows_values(client, coord
             lead_institution=lead_institution,
         )
     for name, country in [("IBM Research", "US"), ("ETH Zürich", "CH")]:
-        ParticipationFactory(proposal=proposal, institution=InstitutionFactory(name=name, country=country))
+        ParticipationFactory(
+            proposal=proposal, institution=InstitutionFactory(name=name, country=country)
+        )
     # Not confirmed partners: an accepted one, and the lead institution listed again.
     ParticipationFactory(proposal=proposal, status=ParticipationStatus.ACCEPTED)
     _submit(proposal, coordinator, openness=5, others=1)  # weighted (3*5 + 4*1)/7 = 2.71
@@ -199,11 +201,11 @@ def test_export_answers_404_to_everyone_but_coordinators(client, name, who):
 
 
 def test_export_neutralises_formulas(client, coordinator):
-    ProposalFactory(title="=HYPERLINK(\"https://evil.example\")", stage=Stage.DEFINE)
+    ProposalFactory(title='=HYPERLINK("https://evil.example")', stage=Stage.DEFINE)
 
     _response, content = _download(client, coordinator)
 
-    assert _rows(content)[1][0] == "'=HYPERLINK(\"https://evil.example\")"
+    assert _rows(content)[1][0] == '\'=HYPERLINK("https://evil.example")'
 
 
 @pytest.mark.parametrize(
@@ -253,3 +255,12 @@ def test_export_queries(client, coordinator, django_assert_num_queries, rows):
         content = b"".join(response.streaming_content)
 
     assert len(_rows(content)) == rows + 1
+
+
+def test_the_review_queue_links_its_filters_to_the_csv(client, coordinator):
+    ProposalFactory(stage=Stage.REVIEW)
+    client.force_login(coordinator)
+
+    page = client.get(reverse("projects:review_queue") + "?stage=review&page=1")
+
+    assert f'href="{reverse("projects:review_queue_export")}?stage=review"' in page.content.decode()

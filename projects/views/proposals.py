@@ -6,8 +6,8 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
 from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,7 +18,6 @@ from core.pagecache import public_page
 from members.selectors import competence_vocabulary
 from projects import selectors, services
 from projects.enums import DEFINE_STAGES, MilestoneStatus, Stage
-from projects.models import Proposal
 from projects.forms import (
     JoinRequestForm,
     MilestoneForm,
@@ -27,6 +26,7 @@ from projects.forms import (
     RevisionCompareForm,
     TransitionForm,
 )
+from projects.models import Proposal
 from projects.services import TRANSITIONS, PreconditionsFail
 from projects.views.base import PAGE_SIZE
 
