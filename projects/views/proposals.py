@@ -34,16 +34,21 @@ from projects.views.base import PAGE_SIZE
 @public_page
 @require_GET
 def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
+    offered = selectors.stages_visible_to(user=request.user)
     stage = request.GET.get("stage", "")
-    stages = [stage] if stage in Stage.values else None
-    proposals = selectors.proposal_list(user=request.user, stages=stages).order_by(
-        "-stage_changed_at"
+    stages = [stage] if stage in offered else None
+    proposals = selectors.proposal_list(user=request.user, stages=stages)
+    focus_area = selectors.focus_area_or_none(slug=request.GET.get("focus_area", ""))
+    if focus_area is not None:
+        proposals = proposals.filter(focus_area=focus_area)
+    page_obj = Paginator(proposals.order_by("-stage_changed_at"), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page_obj,
-        "stage": stage,
-        "stages": Stage,
+        "stage": stage if stages else "",
+        "stage_choices": [(s.value, s.label) for s in offered],
+        "focus_area": focus_area,
         "can_create": rules.has_perm("projects.create_proposal", request.user),
     }
     return render_page(request, "projects/proposal_list.html", context, partial="results")
