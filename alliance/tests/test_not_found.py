@@ -6,8 +6,8 @@ import re
 from urllib.parse import quote
 
 import pytest
-from django.test import Client
 from django.template.loader import get_template
+from django.test import Client
 from django.urls import reverse
 
 from core.http import login_url_back_here

@@ -35,7 +35,7 @@ def test_stage_filter_offers_a_researcher_define_and_the_stages_of_their_own(cli
 
 def test_stage_filter_offers_coordinators_every_stage(client, coordinator):
     client.force_login(coordinator)
-    assert _offered(client) == [""] + list(Stage.values)
+    assert _offered(client) == ["", *Stage.values]
 
 
 def test_stage_filter_ignores_a_stage_the_visitor_cannot_see(client):
