@@ -74,7 +74,7 @@ def area(db):
 
 @pytest.fixture
 def hidden(area):
-    """A draft, a define, a review and a confidential (review) proposal, each with a done milestone."""
+    """Draft, Define, Review and a confidential one (changes requested), each with a done milestone."""
     when = datetime(2026, 5, 1, tzinfo=UTC)
     made = [
         ProposalFactory(
