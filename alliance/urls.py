@@ -8,6 +8,8 @@ from alliance import views
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Alliance Hub administration"
 
+handler404 = "alliance.views.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.http import login_url_back_here
 from core.pagecache import public_page
 from members.models import Institution
 from members.selectors import alliance_figures, dashboard_for
@@ -45,3 +46,10 @@ def health(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Answer the same 404 for what does not exist and what the visitor may not see."""
+    # The exception's text is left out: it may name what was looked for.
+    context = {"login_url": login_url_back_here(request)}
+    return render(request, "404.html", context, status=404)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
@@ -36,11 +40,23 @@ def render_page(
     return vary_on_htmx(render(request, name, context))
 
 
+def _points_here(request: HttpRequest, target: str) -> bool:
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
 def safe_next_url(request: HttpRequest, default: str) -> str:
     """The posted ``next`` when it points into this site, else ``default``."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return target if _points_here(request, target) else default
+
+
+def login_url_back_here(request: HttpRequest) -> str:
+    """The sign-in page, with ``next`` set to the requested path when that path is safe."""
+    login = resolve_url(settings.LOGIN_URL)
+    target = request.get_full_path()
+    # A path such as "//elsewhere.example/" would send the signed-in user off the site.
+    if not _points_here(request, target):
+        return login
+    return f"{login}?{urlencode({REDIRECT_FIELD_NAME: target})}"

@@ -33,6 +33,8 @@ DRIVE_STAGES = frozenset({Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED})
 TERMINAL_STAGES = frozenset({Stage.COMPLETED, Stage.DECLINED, Stage.WITHDRAWN})
 # Approved and later: the whole alliance and the public see the proposal.
 PUBLIC_STAGES = frozenset({Stage.APPROVED, Stage.DRIVE, Stage.PAUSED, Stage.COMPLETED})
+# What every signed-in member may see: the public projects and the open calls (in Define).
+MEMBER_STAGES = PUBLIC_STAGES | {Stage.DEFINE}
 # Stages in which the proposal occupies its partners' capacity.
 ACTIVE_STAGES = frozenset(
     {Stage.DEFINE, Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.APPROVED, Stage.DRIVE, Stage.PAUSED}

@@ -649,6 +649,8 @@ class Milestone(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=MilestoneStatus, default=MilestoneStatus.PLANNED
     )
+    # When it was last marked done: the milestones feed dates its entries by it.
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from members.enums import MembershipStatus
 from members.models import (
+    FocusArea,
     Institution,
     InstitutionCompetence,
     Membership,
@@ -43,10 +44,13 @@ from members.rules import affiliations_of, is_coordinator
 from projects import matching
 from projects.enums import (
     CONSORTIUM_STATUSES,
+    MEMBER_STAGES,
     OPEN_PARTICIPATION,
+    PUBLIC_STAGES,
     UNDECIDED_STAGES,
     AssignmentStatus,
     Importance,
+    MilestoneStatus,
     ParticipationRole,
     ParticipationStatus,
     Stage,
@@ -55,6 +59,7 @@ from projects.enums import (
 from projects.models import (
     Criterion,
     Decision,
+    Milestone,
     Participation,
     ParticipationTransition,
     Proposal,
@@ -104,6 +109,60 @@ def proposal_list(*, user, stages: list[str] | None = None) -> QuerySet[Proposal
     if stages:
         qs = qs.filter(stage__in=stages)
     return qs
+
+
+def stages_visible_to(*, user) -> list[Stage]:
+    """The stages the list's filter offers: those the user can see proposals in."""
+    if not user.is_authenticated:
+        return [stage for stage in Stage if stage in PUBLIC_STAGES]
+    if user.is_coordinator:
+        return list(Stage)
+    # Public projects and open calls to everyone signed in; beyond them, what they take part in.
+    seen = set(
+        Proposal.objects.visible_to(user)
+        .exclude(stage__in=MEMBER_STAGES)
+        .order_by()
+        .values_list("stage", flat=True)
+        .distinct()
+    )
+    return [stage for stage in Stage if stage in MEMBER_STAGES | seen]
+
+
+def focus_area_or_none(*, slug: str) -> FocusArea | None:
+    """The focus area a list is filtered by, if the slug names one."""
+    return FocusArea.objects.filter(slug=slug).first() if slug else None
+
+
+def _public_since() -> Subquery:
+    """When a proposal first entered a public stage (its approval)."""
+    first = (
+        StageTransition.objects.filter(proposal=OuterRef("pk"), to_stage__in=PUBLIC_STAGES)
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+    return Subquery(first)
+
+
+def public_proposals_feed(*, user) -> QuerySet[Proposal]:
+    """Public proposals newest-public first, annotated ``public_at``, with an entry's rows."""
+    return (
+        Proposal.objects.visible_to(user)
+        .in_stage(*PUBLIC_STAGES)
+        .select_related("lead_institution", "focus_area")
+        .annotate(public_at=Coalesce(_public_since(), "stage_changed_at"))
+        .order_by("-public_at", "-pk")
+    )
+
+
+def reached_milestones_feed(*, user) -> QuerySet[Milestone]:
+    """Milestones done on public proposals, newest first, annotated ``reached_at``."""
+    public = Proposal.objects.visible_to(user).in_stage(*PUBLIC_STAGES)
+    return (
+        Milestone.objects.filter(status=MilestoneStatus.DONE, proposal__in=public)
+        .select_related("proposal__lead_institution", "proposal__focus_area")
+        .annotate(reached_at=Coalesce("done_at", "created_at"))
+        .order_by("-reached_at", "-pk")
+    )
 
 
 def my_proposals(*, user: User) -> QuerySet[Proposal]:

@@ -1,10 +1,18 @@
 from django.urls import path
 
-from projects import views
+from core.pagecache import public_page
+from projects import feeds, views
 
 app_name = "projects"
 
 urlpatterns = [
+    path("feeds/projects/", public_page(feeds.ProjectsFeed()), name="feed_projects"),
+    path("feeds/milestones/", public_page(feeds.MilestonesFeed()), name="feed_milestones"),
+    path(
+        "feeds/focus-areas/<slug:slug>/",
+        public_page(feeds.FocusAreaFeed()),
+        name="feed_focus_area",
+    ),
     path("proposals/", views.proposal_list, name="proposal_list"),
     path("proposals.csv", views.proposal_list_export, name="proposal_list_export"),
     path("proposals/mine/", views.my_proposals, name="my_proposals"),

@@ -4,6 +4,7 @@ from uuid import UUID
 
 import rules
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError, NotPermitted
@@ -85,7 +86,8 @@ def milestone_set_status(
     if source == status:
         return milestone
     milestone.status = status
-    milestone.save(update_fields=["status"])
+    milestone.done_at = timezone.now() if status == MilestoneStatus.DONE else None
+    milestone.save(update_fields=["status", "done_at"])
     event_record(
         kind=EventKind.MILESTONE,
         actor=actor,

@@ -159,6 +159,17 @@ def test_export_applies_the_lists_stage_filter(client, coordinator):
     assert [row[0] for row in _rows(content)[1:]] == ["In review"]
 
 
+def test_export_applies_the_lists_focus_area_filter(client, coordinator):
+    robotics = FocusAreaFactory(name="Robotics", slug="robotics")
+    ProposalFactory(title="Robots in review", stage=Stage.REVIEW, focus_area=robotics)
+    ProposalFactory(title="Robots defining", stage=Stage.DEFINE, focus_area=robotics)
+    ProposalFactory(title="Other review", stage=Stage.REVIEW)
+
+    _response, content = _download(client, coordinator, query="?focus_area=robotics&stage=review")
+
+    assert [row[0] for row in _rows(content)[1:]] == ["Robots in review"]
+
+
 def test_export_applies_the_review_queues_filters(client, coordinator):
     robotics = FocusAreaFactory(name="Robotics", slug="robotics")
     ProposalFactory(title="Robots in review", stage=Stage.REVIEW, focus_area=robotics)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.exceptions import DomainError, NotPermitted
 from core.http import HtmxHttpRequest, render_page
 from core.pagecache import public_page
+from members.models import FocusArea
 from members.selectors import competence_vocabulary
 from projects import selectors, services
 from projects.enums import DEFINE_STAGES, MilestoneStatus, Stage
@@ -33,26 +34,39 @@ from projects.views.base import PAGE_SIZE
 # Lists ----------------------------------------------------------------------------------
 
 
-def proposal_list_rows(request: HttpRequest) -> QuerySet[Proposal]:
-    """The proposals the list shows for the request's filters, in its order (page and CSV)."""
+def _list_query(
+    request: HttpRequest,
+) -> tuple[QuerySet[Proposal], list[Stage], list[str] | None, FocusArea | None]:
+    """The list's proposals for the request's filters, in its order; the filters as read."""
+    offered = selectors.stages_visible_to(user=request.user)
     stage = request.GET.get("stage", "")
-    stages = [stage] if stage in Stage.values else None
-    return selectors.proposal_list(user=request.user, stages=stages).order_by("-stage_changed_at")
+    stages = [stage] if stage in offered else None
+    proposals = selectors.proposal_list(user=request.user, stages=stages)
+    focus_area = selectors.focus_area_or_none(slug=request.GET.get("focus_area", ""))
+    if focus_area is not None:
+        proposals = proposals.filter(focus_area=focus_area)
+    return proposals.order_by("-stage_changed_at"), offered, stages, focus_area
+
+
+def proposal_list_rows(request: HttpRequest) -> QuerySet[Proposal]:
+    """The proposals the list shows for the request's filters (the page and its CSV)."""
+    return _list_query(request)[0]
 
 
 @public_page
 @require_GET
 def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
+    proposals, offered, stages, focus_area = _list_query(request)
     stage = request.GET.get("stage", "")
-    proposals = proposal_list_rows(request)
     # The CSV link carries the filters on screen (the page number aside).
     export_query = request.GET.copy()
     export_query.pop("page", None)
     page_obj = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page_obj": page_obj,
-        "stage": stage,
-        "stages": Stage,
+        "stage": stage if stages else "",
+        "stage_choices": [(s.value, s.label) for s in offered],
+        "focus_area": focus_area,
         "can_create": rules.has_perm("projects.create_proposal", request.user),
         "can_export": rules.has_perm("projects.export_proposals", request.user),
         "export_query": export_query.urlencode(),
