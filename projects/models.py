@@ -573,8 +573,8 @@ class Review(models.Model):
 def review_scores(reviews: Iterable[Review]) -> list[float]:
     """Each review's score (1–5), its criteria weighted; reviews without weight left out.
 
-    Load the scores with their criterion. The one way the review summary, the queue and the
-    exports score a review (``services.review_aggregate`` builds on it).
+    Load the scores with their criterion. The one way the review summary
+    (``services.review_aggregate``) and the CSV export score a review.
     """
     totals = []
     for review in reviews:
