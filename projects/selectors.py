@@ -857,3 +857,79 @@ def consortium_invite_preview(
         to_invite=[i for i in institutions if i.pk not in taken],
         already=[(i, current.get(i.pk)) for i in institutions if i.pk in taken],
     )
+
+
+@dataclass(frozen=True)
+class AllianceOverview:
+    """The public projects in figures: each a list of (label, value) in display order."""
+
+    stages: list[tuple[str, int]]
+    focus_areas: list[tuple[str, int]]
+    countries: list[tuple[str, int]]
+    median_days: list[tuple[str, float]]
+    months: list[tuple[str, int]]
+
+
+def _months_back(now: datetime, n: int) -> list[tuple[int, int]]:
+    year, month = now.year, now.month
+    months = []
+    for _i in range(n):
+        months.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def alliance_overview(*, now: datetime | None = None) -> AllianceOverview:
+    """Figures about the public projects only (Approved and later), the same for everyone."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.formats import date_format
+    from django_countries import countries
+    from statistics import median
+
+    public = Proposal.objects.visible_to(AnonymousUser()).in_stage(*PUBLIC_STAGES).order_by()
+    by_stage = dict(public.values_list("stage").annotate(n=Count("pk")))
+    stages = [(str(stage.label), by_stage.get(stage, 0)) for stage in Stage if stage in PUBLIC_STAGES]
+    focus_areas = list(
+        public.values_list("focus_area__name").annotate(n=Count("pk")).order_by("-n", "focus_area__name")
+    )
+    # The lead institution's country: one country per project, so the bars add up.
+    by_country = public.values_list("lead_institution__country").annotate(n=Count("pk"))
+    country_rows = sorted(
+        ((str(countries.name(code)), n) for code, n in by_country), key=lambda row: (-row[1], row[0])
+    )
+    # Time in a stage runs from entering it (or the proposal's creation) to the next move;
+    # the stage a project is in now has no end yet and is left out.
+    durations: dict[str, list[float]] = {}
+    last: dict[int, datetime] = {}
+    transitions = (
+        StageTransition.objects.filter(proposal__in=public)
+        .order_by("proposal_id", "created_at", "pk")
+        .values_list("proposal_id", "from_stage", "created_at", "proposal__created_at")
+    )
+    for proposal_id, from_stage, at, created in transitions:
+        since = last.get(proposal_id, created)
+        durations.setdefault(from_stage, []).append((at - since).total_seconds() / 86400)
+        last[proposal_id] = at
+    median_days = [
+        (str(stage.label), round(median(durations[stage]), 1)) for stage in Stage if stage in durations
+    ]
+    now = timezone.localtime(now or timezone.now())
+    months = _months_back(now, 12)
+    per_month = dict.fromkeys(months, 0)
+    for public_at in public.annotate(
+        public_at=Coalesce(_public_since(), "stage_changed_at")
+    ).values_list("public_at", flat=True):
+        local = timezone.localtime(public_at)
+        if (local.year, local.month) in per_month:
+            per_month[(local.year, local.month)] += 1
+    month_rows = [
+        (date_format(datetime(year, month, 1), "YEAR_MONTH_FORMAT"), n)
+        for (year, month), n in per_month.items()
+    ]
+    return AllianceOverview(
+        stages=stages,
+        focus_areas=focus_areas,
+        countries=country_rows,
+        median_days=median_days,
+        months=month_rows,
+    )
