@@ -12,7 +12,7 @@ from members.models import Institution
 from members.selectors import alliance_figures, dashboard_for
 from notifications.selectors import open_actions_for
 from projects.enums import PUBLIC_STAGES
-from projects.selectors import alliance_overview, proposal_list
+from projects.selectors import alliance_overview_cached, proposal_list
 
 
 @public_page
@@ -39,7 +39,7 @@ def _describe(rows: list[tuple[str, int | float]]) -> str:
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     """The public projects in pictures: stages, focus areas, countries, time, growth."""
-    figures = alliance_overview()
+    figures = alliance_overview_cached()
     charts: list[BarChart] = [
         bar_chart(
             slug="stages",

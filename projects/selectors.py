@@ -933,3 +933,27 @@ def alliance_overview(*, now: datetime | None = None) -> AllianceOverview:
         median_days=median_days,
         months=month_rows,
     )
+
+
+# Figures at most this old: the month bars move on with the calendar, not with an event.
+ALLIANCE_OVERVIEW_TIMEOUT = 10 * 60
+
+
+def alliance_overview_cached() -> AllianceOverview:
+    """``alliance_overview`` from the cache, as fresh as the cached public pages."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from core.pagecache import VERSION_KEY
+
+    # Every change a visitor could see bumps the public version (core.pagecache), so the
+    # figures are keyed by it; the labels are translated, so by the language as well.
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        return alliance_overview()
+    key = f"projects:alliance-overview:{version}:{translation.get_language()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = alliance_overview()
+        cache.set(key, figures, ALLIANCE_OVERVIEW_TIMEOUT)
+    return figures

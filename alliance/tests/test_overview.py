@@ -182,3 +182,20 @@ def test_overview_queries_are_the_same_for_1_and_50_projects(client, django_asse
     _public_projects(49)
     with django_assert_num_queries(5):
         assert client.get(reverse("overview")).status_code == 200
+
+
+def test_overview_figures_are_cached_until_public_data_changes(
+    client, alliance, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from core.pagecache import public_data_changed, public_version_bump
+
+    public_version_bump()
+    client.get(reverse("overview"))
+    with django_assert_num_queries(0):
+        cached = client.get(reverse("overview"))
+    with django_capture_on_commit_callbacks(execute=True):
+        public_data_changed()
+    with django_assert_num_queries(5):
+        fresh = client.get(reverse("overview"))
+
+    assert cached.context["charts"] == fresh.context["charts"]
