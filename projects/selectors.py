@@ -5,9 +5,12 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import median
 from typing import TYPE_CHECKING
 
 import rules
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
@@ -23,12 +26,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_countries import countries
 
+from core.pagecache import VERSION_KEY
 from members.enums import MembershipStatus
 from members.models import (
     FocusArea,
@@ -881,21 +887,22 @@ def _months_back(now: datetime, n: int) -> list[tuple[int, int]]:
 
 def alliance_overview(*, now: datetime | None = None) -> AllianceOverview:
     """Figures about the public projects only (Approved and later), the same for everyone."""
-    from django.contrib.auth.models import AnonymousUser
-    from django.utils.formats import date_format
-    from django_countries import countries
-    from statistics import median
 
     public = Proposal.objects.visible_to(AnonymousUser()).in_stage(*PUBLIC_STAGES).order_by()
     by_stage = dict(public.values_list("stage").annotate(n=Count("pk")))
-    stages = [(str(stage.label), by_stage.get(stage, 0)) for stage in Stage if stage in PUBLIC_STAGES]
+    stages = [
+        (str(stage.label), by_stage.get(stage, 0)) for stage in Stage if stage in PUBLIC_STAGES
+    ]
     focus_areas = list(
-        public.values_list("focus_area__name").annotate(n=Count("pk")).order_by("-n", "focus_area__name")
+        public.values_list("focus_area__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "focus_area__name")
     )
     # The lead institution's country: one country per project, so the bars add up.
     by_country = public.values_list("lead_institution__country").annotate(n=Count("pk"))
     country_rows = sorted(
-        ((str(countries.name(code)), n) for code, n in by_country), key=lambda row: (-row[1], row[0])
+        ((str(countries.name(code)), n) for code, n in by_country),
+        key=lambda row: (-row[1], row[0]),
     )
     # Time in a stage runs from entering it (or the proposal's creation) to the next move;
     # the stage a project is in now has no end yet and is left out.
@@ -911,7 +918,9 @@ def alliance_overview(*, now: datetime | None = None) -> AllianceOverview:
         durations.setdefault(from_stage, []).append((at - since).total_seconds() / 86400)
         last[proposal_id] = at
     median_days = [
-        (str(stage.label), round(median(durations[stage]), 1)) for stage in Stage if stage in durations
+        (str(stage.label), round(median(durations[stage]), 1))
+        for stage in Stage
+        if stage in durations
     ]
     now = timezone.localtime(now or timezone.now())
     months = _months_back(now, 12)
@@ -941,11 +950,6 @@ ALLIANCE_OVERVIEW_TIMEOUT = 10 * 60
 
 def alliance_overview_cached() -> AllianceOverview:
     """``alliance_overview`` from the cache, as fresh as the cached public pages."""
-    from django.core.cache import cache
-    from django.utils import translation
-
-    from core.pagecache import VERSION_KEY
-
     # Every change a visitor could see bumps the public version (core.pagecache), so the
     # figures are keyed by it; the labels are translated, so by the language as well.
     version = cache.get(VERSION_KEY)

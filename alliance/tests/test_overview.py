@@ -129,9 +129,7 @@ def _charts(content: str) -> list[dict]:
                 "titles": re.findall(r"<title[^>]*>(.*?)</title>", section),
                 "desc": re.findall(r"<desc[^>]*>(.*?)</desc>", section),
                 "bars": len(re.findall(r'<rect class="chart__bar"', section)),
-                "rows": re.findall(
-                    r'<th scope="row">(.*?)</th>\s*<td>(.*?)</td>', section, re.S
-                ),
+                "rows": re.findall(r'<th scope="row">(.*?)</th>\s*<td>(.*?)</td>', section, re.S),
             }
         )
     return charts
@@ -146,14 +144,21 @@ def test_overview_page_gives_each_chart_a_title_a_desc_and_its_numbers(client, a
         assert (len(chart["titles"]), len(chart["desc"])) == (1, 1)
         assert chart["bars"] == len(chart["rows"])
         assert chart["desc"][0] == "; ".join(f"{label}: {value}" for label, value in chart["rows"])
-    assert charts[0]["rows"] == [("Approved", "1"), ("Drive", "1"), ("Paused", "0"), ("Completed", "1")]
+    assert charts[0]["rows"] == [
+        ("Approved", "1"),
+        ("Drive", "1"),
+        ("Paused", "0"),
+        ("Completed", "1"),
+    ]
     assert charts[2]["rows"] == [("Germany", "2"), ("France", "1")]
 
 
 def test_overview_bars_scale_to_the_largest_value(client, alliance):
     response = client.get(reverse("overview"))
 
-    focus_section = re.search(r'id="chart-focus-areas-heading".*?</section>', response.content.decode(), re.S)
+    focus_section = re.search(
+        r'id="chart-focus-areas-heading".*?</section>', response.content.decode(), re.S
+    )
     widths = re.findall(r'<rect class="chart__bar"[^>]*width="([\d.]+)"', focus_section.group(0))
     assert widths == ["340.0", "170.0"]
 
