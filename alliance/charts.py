@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The drawing's own units; the SVG scales to its container (viewBox, width 100%).
-WIDTH = 400
-BAR_SPACE = 340  # the longest bar; the rest leaves room for its value
+WIDTH = 320
+BAR_SPACE = 260  # the longest bar; the rest leaves room for its value
 ROW_HEIGHT = 40
 
 

@@ -160,7 +160,7 @@ def test_overview_bars_scale_to_the_largest_value(client, alliance):
         r'id="chart-focus-areas-heading".*?</section>', response.content.decode(), re.S
     )
     widths = re.findall(r'<rect class="chart__bar"[^>]*width="([\d.]+)"', focus_section.group(0))
-    assert widths == ["340.0", "170.0"]
+    assert widths == ["260.0", "130.0"]
 
 
 def test_overview_is_linked_from_the_home_page(client):
