@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -32,7 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _describe(rows: list[tuple[str, int | float]]) -> str:
-    return "; ".join(f"{label}: {value}" for label, value in rows) or _("No projects yet.")
+    # Numbers as the table shows them (a decimal comma in German).
+    return "; ".join(f"{label}: {number_format(value)}" for label, value in rows) or _(
+        "No projects yet."
+    )
 
 
 @public_page
