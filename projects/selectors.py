@@ -6,10 +6,13 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from statistics import median
 from typing import TYPE_CHECKING, Any, cast
 
 import rules
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Count,
@@ -25,12 +28,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_countries import countries
 
+from core.pagecache import VERSION_KEY
 from members.enums import MembershipStatus
 from members.models import (
     FocusArea,
@@ -954,3 +960,101 @@ def proposal_export_rows(*, proposals: QuerySet[Proposal]) -> Iterator[list[str]
             str((now - proposal.stage_changed_at).days),
             timezone.localdate(proposal.created_at).isoformat(),
         ]
+
+
+@dataclass(frozen=True)
+class AllianceOverview:
+    """The public projects in figures: each a list of (label, value) in display order."""
+
+    stages: list[tuple[str, int]]
+    focus_areas: list[tuple[str, int]]
+    countries: list[tuple[str, int]]
+    median_days: list[tuple[str, float]]
+    months: list[tuple[str, int]]
+
+
+def _months_back(now: datetime, n: int) -> list[tuple[int, int]]:
+    year, month = now.year, now.month
+    months = []
+    for _i in range(n):
+        months.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def alliance_overview(*, now: datetime | None = None) -> AllianceOverview:
+    """Figures about the public projects only (Approved and later), the same for everyone."""
+
+    public = Proposal.objects.visible_to(AnonymousUser()).in_stage(*PUBLIC_STAGES).order_by()
+    by_stage = dict(public.values_list("stage").annotate(n=Count("pk")))
+    stages = [
+        (str(stage.label), by_stage.get(stage, 0)) for stage in Stage if stage in PUBLIC_STAGES
+    ]
+    focus_areas = list(
+        public.values_list("focus_area__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "focus_area__name")
+    )
+    # The lead institution's country: one country per project, so the bars add up.
+    by_country = public.values_list("lead_institution__country").annotate(n=Count("pk"))
+    country_rows = sorted(
+        ((str(countries.name(code)), n) for code, n in by_country),
+        key=lambda row: (-row[1], row[0]),
+    )
+    # Time in a stage runs from entering it (or the proposal's creation) to the next move;
+    # the stage a project is in now has no end yet and is left out.
+    durations: dict[str, list[float]] = {}
+    last: dict[int, datetime] = {}
+    transitions = (
+        StageTransition.objects.filter(proposal__in=public)
+        .order_by("proposal_id", "created_at", "pk")
+        .values_list("proposal_id", "from_stage", "created_at", "proposal__created_at")
+    )
+    for proposal_id, from_stage, at, created in transitions:
+        since = last.get(proposal_id, created)
+        durations.setdefault(from_stage, []).append((at - since).total_seconds() / 86400)
+        last[proposal_id] = at
+    median_days = [
+        (str(stage.label), round(median(durations[stage]), 1))
+        for stage in Stage
+        if stage in durations
+    ]
+    now = timezone.localtime(now or timezone.now())
+    months = _months_back(now, 12)
+    per_month = dict.fromkeys(months, 0)
+    for public_at in public.annotate(
+        public_at=Coalesce(_public_since(), "stage_changed_at")
+    ).values_list("public_at", flat=True):
+        local = timezone.localtime(public_at)
+        if (local.year, local.month) in per_month:
+            per_month[(local.year, local.month)] += 1
+    month_rows = [
+        (date_format(datetime(year, month, 1), "YEAR_MONTH_FORMAT"), n)
+        for (year, month), n in per_month.items()
+    ]
+    return AllianceOverview(
+        stages=stages,
+        focus_areas=focus_areas,
+        countries=country_rows,
+        median_days=median_days,
+        months=month_rows,
+    )
+
+
+# Figures at most this old: the month bars move on with the calendar, not with an event.
+ALLIANCE_OVERVIEW_TIMEOUT = 10 * 60
+
+
+def alliance_overview_cached() -> AllianceOverview:
+    """``alliance_overview`` from the cache, as fresh as the cached public pages."""
+    # Every change a visitor could see bumps the public version (core.pagecache), so the
+    # figures are keyed by it; the labels are translated, so by the language as well.
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        return alliance_overview()
+    key = f"projects:alliance-overview:{version}:{translation.get_language()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = alliance_overview()
+        cache.set(key, figures, ALLIANCE_OVERVIEW_TIMEOUT)
+    return figures

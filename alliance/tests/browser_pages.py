@@ -58,6 +58,7 @@ def main_pages() -> list[Visit]:
                 representative.person.get_absolute_url(),
                 reverse("projects:proposal_list"),
                 driven.get_absolute_url(),
+                reverse("overview"),
                 reverse("account_login"),
             ],
             [reverse("account_signup")],
