@@ -1,0 +1,79 @@
+"""The German catalogue is complete, current with the sources, and compiled."""
+
+import gettext
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+PO = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES" / "django.po"
+MO = PO.with_suffix(".mo")
+# What `make makemessages` leaves out, and what is no source at all.
+NOT_SOURCES = (".git", ".venv", "node_modules", "var", "__pycache__", ".*_cache", "htmlcov")
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("msgfmt") is None or shutil.which("xgettext") is None,
+    reason="GNU gettext is not installed",
+)
+
+
+def _statistics(po: Path) -> str:
+    """Return msgfmt's one-line count of translated, fuzzy and untranslated messages."""
+    result = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", os.devnull, str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "LC_ALL": "C", "LANGUAGE": ""},
+    )
+    return result.stderr.strip()
+
+
+def _catalog(po: Path, tmp_path: Path) -> dict[object, str]:
+    """Compile `po` and return its messages, header left out."""
+    mo = tmp_path / f"{po.stem}-{abs(hash(po))}.mo"
+    subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
+    with mo.open("rb") as f:
+        catalog = dict(gettext.GNUTranslations(f)._catalog)  # type: ignore[attr-defined]
+    catalog.pop("", None)
+    return catalog
+
+
+def test_german_catalogue_has_no_untranslated_or_fuzzy_message() -> None:
+    assert re.fullmatch(r"\d+ translated messages?\.", _statistics(PO))
+
+
+def test_german_catalogue_is_current_with_the_sources(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # makemessages writes into the tree it runs in, so it runs in a copy of the sources.
+    copy = tmp_path / "src"
+    shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns(*NOT_SOURCES))
+    monkeypatch.chdir(copy)
+    monkeypatch.setattr(settings, "LOCALE_PATHS", [copy / "locale"])
+    call_command(
+        "makemessages",
+        locale=["de"],
+        ignore_patterns=[".venv/*", "node_modules/*", "var/*"],
+        no_obsolete=True,
+        verbosity=0,
+    )
+    extracted = copy / "locale" / "de" / "LC_MESSAGES" / "django.po"
+
+    # A message new in the sources arrives untranslated (or fuzzy); one gone from them
+    # leaves the merged catalogue, so the committed one has a message more.
+    assert re.fullmatch(r"\d+ translated messages?\.", _statistics(extracted))
+    assert _catalog(extracted, tmp_path).keys() == _catalog(PO, tmp_path).keys()
+
+
+def test_german_compiled_catalogue_matches_its_source(tmp_path: Path) -> None:
+    with MO.open("rb") as f:
+        committed = dict(gettext.GNUTranslations(f)._catalog)  # type: ignore[attr-defined]
+    committed.pop("", None)
+
+    assert committed == _catalog(PO, tmp_path)
