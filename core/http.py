@@ -1,7 +1,8 @@
-"""htmx and redirect helpers shared by every app's views."""
+"""htmx, redirect and language-cookie helpers shared by every app's views."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -44,3 +45,17 @@ def safe_next_url(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
+
+
+def language_cookie_set(response: HttpResponse, *, language: str) -> None:
+    """Make `language` the interface language of the next requests, as Django's set_language does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
