@@ -1,5 +1,6 @@
 """The German catalogue is complete, current with the sources, and compiled."""
 
+import datetime
 import gettext
 import os
 import re
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.template import Context, Template
+from django.utils import translation
 
 PO = Path(settings.BASE_DIR) / "locale" / "de" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
@@ -77,3 +80,16 @@ def test_german_compiled_catalogue_matches_its_source(tmp_path: Path) -> None:
     committed.pop("", None)
 
     assert committed == _catalog(PO, tmp_path)
+
+
+def test_german_pages_format_dates_and_numbers_the_german_way() -> None:
+    template = Template('{{ when|date:"DATE_FORMAT" }} · {{ score|floatformat:2 }} · {{ mean }}')
+    context = Context({"when": datetime.date(2026, 3, 9), "score": 0.5, "mean": 3.25})
+
+    with translation.override("de"):
+        german = template.render(context)
+    with translation.override("en"):
+        english = template.render(context)
+
+    assert german == "9. Mär 2026 · 0,50 · 3,25"
+    assert english == "9 Mar 2026 · 0.50 · 3.25"
