@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.enums import MembershipStatus
 from members.models import Competence, FocusArea, Institution, Membership
@@ -590,7 +591,8 @@ class Score(models.Model):
 
 class Decision(models.Model):
     class Outcome(models.TextChoices):
-        APPROVE = "approve", _("Approve")
+        # "Approve" a proposal is not "approve" an affiliation in every language.
+        APPROVE = "approve", pgettext_lazy("proposal decision", "Approve")
         REQUEST_CHANGES = "request_changes", _("Request changes")
         DECLINE = "decline", _("Decline")
 
