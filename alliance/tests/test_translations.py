@@ -93,3 +93,14 @@ def test_german_pages_format_dates_and_numbers_the_german_way() -> None:
 
     assert german == "9. Mär 2026 · 0,50 · 3,25"
     assert english == "9 Mar 2026 · 0.50 · 3.25"
+
+
+def test_german_translations_say_each_thing_once(tmp_path: Path) -> None:
+    # A translation pasted twice into its entry passes msgfmt but reads double.
+    doubled = [
+        text
+        for text in _catalog(PO, tmp_path).values()
+        if len(text) > 10 and text[: len(text) // 2] * 2 == text
+    ]
+
+    assert doubled == []
