@@ -13,11 +13,19 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# GNU gettext's msgfmt compiles the translation catalogues below.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 # The pinned runtime lock only (no dev tools); every dependency ships a wheel for 3.13.
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+
+# The catalogues are compiled from their sources, so the image never ships a stale .mo.
+RUN for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "${po%.po}.mo" "$po" || exit 1; done
 
 # Static files are collected (hashed and compressed for whitenoise) into the image. The key
 # exists only for this step: production settings refuse to load without one.

@@ -33,8 +33,20 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 var:
 	@mkdir -p var
 
+# Each locale's compiled catalogue, from its django.po (msgfmt from GNU gettext; Django's
+# compilemessages would also walk .venv and node_modules).
+.PHONY: messages
+messages: ## Compile the translation catalogues (locale/*/LC_MESSAGES/django.mo)
+	@command -v msgfmt >/dev/null || { echo "error: msgfmt not found; install GNU gettext" >&2; exit 1; }
+	@for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
+
+# Refresh every locale's django.po from the sources (then translate what is new).
+.PHONY: makemessages
+makemessages: install ## Extract the messages into locale/*/LC_MESSAGES/django.po
+	$(MANAGE) makemessages --all --no-obsolete --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'var/*'
+
 .PHONY: migrate
-migrate: install var ## Apply database migrations
+migrate: install var messages ## Apply database migrations (and compile the catalogues)
 	$(MANAGE) migrate --no-input
 
 .PHONY: demo

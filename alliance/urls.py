@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alliance import views
+from members import views as members_views
 
 # The admin signs in through allauth: rate limits, verified email and MFA apply there too.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -16,7 +17,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, which also keeps a signed-in person's choice on their profile.
+    path("i18n/setlang/", members_views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("members.urls")),
     path("", include("projects.urls")),

@@ -1,4 +1,4 @@
-"""htmx and redirect helpers shared by every app's views."""
+"""htmx, redirect and language-cookie helpers shared by every app's views."""
 
 from __future__ import annotations
 
@@ -60,3 +60,17 @@ def login_url_back_here(request: HttpRequest) -> str:
     if not _points_here(request, target):
         return login
     return f"{login}?{urlencode({REDIRECT_FIELD_NAME: target})}"
+
+
+def language_cookie_set(response: HttpResponse, *, language: str) -> None:
+    """Make `language` the interface language of the next requests, as Django's set_language does."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )

@@ -11,13 +11,16 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from core.http import language_cookie_set
 from core.mail import email_send_later
 from members import services
+from members.enums import Language
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -44,6 +47,19 @@ class AccountAdapter(DefaultAccountAdapter):
                     % {"institution": membership.institution},
                 )
         return confirmed
+
+    def save_user(self, request, user, form, commit=True):
+        """Create the account in the language its owner signed up in."""
+        if (language := translation.get_language()) in Language.values:
+            user.language = language
+        return super().save_user(request, user, form, commit=commit)
+
+    def post_login(self, request, user, **kwargs) -> HttpResponse:
+        """Switch to the language kept on the profile of the person who signs in."""
+        response = super().post_login(request, user, **kwargs)
+        translation.activate(user.language)
+        language_cookie_set(response, language=user.language)
+        return response
 
     def pre_authenticate(self, request: HttpRequest, **credentials) -> None:
         """Refuse a sign-in past the failure limits with 429 and the reason, not a 200 form.

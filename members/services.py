@@ -408,6 +408,14 @@ def membership_set_role(*, membership: Membership, actor: User, role: Membership
 # People --------------------------------------------------------------------------------
 
 
+def person_set_language(*, person: User, language: Language) -> User:
+    """Keep the interface language a person chose, to switch to it when they sign in."""
+    if person.language != language:
+        person.language = language
+        person.save(update_fields=["language"])
+    return person
+
+
 @transaction.atomic
 def person_update_profile(
     *,

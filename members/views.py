@@ -16,13 +16,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError
-from core.http import HtmxHttpRequest, render_page, safe_next_url, vary_on_htmx
+from core.http import (
+    HtmxHttpRequest,
+    language_cookie_set,
+    render_page,
+    safe_next_url,
+    vary_on_htmx,
+)
 from core.pagecache import public_page
 from members import selectors, services
-from members.enums import InstitutionStatus
+from members.enums import InstitutionStatus, Language
 from members.forms import (
     InstitutionFilterForm,
     InstitutionForm,
@@ -375,5 +382,17 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             messages.success(request, _("Your profile was saved."))
-            return redirect("members:person_detail", pk=person.pk)
+            response = redirect("members:person_detail", pk=person.pk)
+            language_cookie_set(response, language=person.language)
+            return response
     return render(request, "members/profile_form.html", {"form": form})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; a signed-in person keeps the choice on their profile."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in Language.values:
+        services.person_set_language(person=request.user, language=Language(language))
+    return response

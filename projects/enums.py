@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Stage(models.TextChoices):
@@ -83,7 +84,7 @@ class Importance(models.IntegerChoices):
 
 
 class Recommendation(models.TextChoices):
-    APPROVE = "approve", _("Approve")
+    APPROVE = "approve", pgettext_lazy("proposal decision", "Approve")
     REVISE = "revise", _("Revise")
     DECLINE = "decline", _("Decline")
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subque
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members.enums import MembershipStatus
@@ -614,7 +614,8 @@ class Score(models.Model):
 
 class Decision(models.Model):
     class Outcome(models.TextChoices):
-        APPROVE = "approve", _("Approve")
+        # "Approve" a proposal is not "approve" an affiliation in every language.
+        APPROVE = "approve", pgettext_lazy("proposal decision", "Approve")
         REQUEST_CHANGES = "request_changes", _("Request changes")
         DECLINE = "decline", _("Decline")
 

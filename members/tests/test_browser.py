@@ -5,8 +5,9 @@ import re
 import pytest
 from django.core import mail
 
-from members.enums import MembershipStatus
+from members.enums import Language, MembershipStatus
 from members.models import Membership
+from members.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,3 +54,21 @@ def test_signup_at_tum_domain_becomes_a_tum_researcher_after_approval(
     page.goto("/dashboard/")
     assert page.get_by_text("Technical University of Munich").first.is_visible()
     assert page.console_errors == []
+
+
+def test_language_switch_waits_for_its_button_and_is_kept_on_the_profile(signed_in_page):
+    person = UserFactory(language=Language.ENGLISH)
+    page = signed_in_page(person)
+
+    # An arrow key in the list only chooses; the page stays English until the button.
+    page.get_by_label("Language").focus()
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_label("Language").input_value() == "de"
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("option", name="Deutsch").count() == 1
+
+    page.get_by_role("button", name="Change").click()
+    page.get_by_role("heading", name=f"Willkommen, {person.display_name}").wait_for()
+    assert page.locator("html").get_attribute("lang") == "de"
+    person.refresh_from_db()
+    assert person.language == Language.GERMAN

@@ -106,7 +106,7 @@ def test_stage_change_on_the_page_arrives_by_email_in_the_readers_language(deliv
     }
     [(recipients, message)] = smtp.received()
     assert recipients == ["lena.maier@tum.de"]
-    assert message["Subject"] == "Draft 000 (Define): Vorschlag für Partner geöffnet"
+    assert message["Subject"] == "Draft 000 (Definition): Vorschlag für Partner geöffnet"
     assert message.get_body(("plain",)).get_content().splitlines()[0] == (
         f"Hallo {coordinator.display_name},"
     )
