@@ -17,7 +17,7 @@ import rules
 from django.utils.translation import gettext as _
 
 from members.models import Institution
-from members.rules import affiliations_of, is_coordinator, is_researcher
+from members.rules import affiliations_of, is_coordinator, is_representative_of, is_researcher
 from projects.enums import (
     CONSORTIUM_STATUSES,
     EDITABLE_STAGES,
@@ -265,3 +265,9 @@ rules.add_perm(
     "projects.withdraw_participation",
     may_withdraw_participation & participation_is_before_the_end,
 )
+
+# Institutions ---------------------------------------------------------------------------
+
+# Its people, its projects (confidential ones too) and its pending sign-offs at a glance:
+# for those who answer for the institution, and the coordinators.
+rules.add_perm("projects.view_institution_dashboard", is_representative_of | is_coordinator)

@@ -47,6 +47,7 @@ from members.models import (
     User,
 )
 from members.rules import affiliations_of, is_coordinator
+from members.selectors import institution_pending, institution_people
 from projects import matching
 from projects.enums import (
     CONSORTIUM_STATUSES,
@@ -1058,3 +1059,97 @@ def alliance_overview_cached() -> AllianceOverview:
         figures = alliance_overview()
         cache.set(key, figures, ALLIANCE_OVERVIEW_TIMEOUT)
     return figures
+
+
+# Institution dashboard ------------------------------------------------------------------
+
+INSTITUTION_DASHBOARD_PEOPLE = 10
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: Stage
+    count: int
+
+
+@dataclass(frozen=True)
+class Collaborator:
+    institution: Institution
+    joint_projects: int
+
+
+@dataclass(frozen=True)
+class InstitutionDashboard:
+    people: list[Membership]  # the first few active members, representatives first
+    people_count: int
+    pending_affiliations: int
+    projects: list[Proposal]
+    stage_counts: list[StageCount]
+    signoffs: list[Participation]
+    collaborators: list[Collaborator]
+
+
+def institution_dashboard(*, user: User, institution: Institution) -> InstitutionDashboard:
+    """An institution's people, projects by stage, pending sign-offs and collaborators.
+
+    Its projects are those it leads or has confirmed as a partner (the one definition in
+    ``ParticipationQuerySet.confirmed_partners``), and only those the user may see.
+    """
+    people = institution_people(user=user, institution=institution)
+    visible = Proposal.objects.visible_to(user)
+    partner_in = (
+        Participation.objects.confirmed_partners()
+        .filter(institution=institution)
+        .values("proposal_id")
+    )
+    stage_order = {stage: index for index, stage in enumerate(Stage)}
+    projects = sorted(
+        visible.filter(Q(lead_institution=institution) | Q(pk__in=partner_in)).select_related(
+            "lead_institution"
+        ),
+        key=lambda p: (stage_order[p.stage], p.title.casefold()),
+    )
+    by_stage: dict[str, int] = {}
+    for project in projects:
+        by_stage[project.stage] = by_stage.get(project.stage, 0) + 1
+    # Each project's consortium, the institution aside: its lead and its confirmed partners.
+    joint: dict[int, set[int]] = {}
+    others: dict[int, Institution] = {}
+    for project in projects:
+        if project.lead_institution_id != institution.pk:
+            joint.setdefault(project.lead_institution_id, set()).add(project.pk)
+            others[project.lead_institution_id] = project.lead_institution
+    partners = (
+        Participation.objects.confirmed_partners()
+        .filter(proposal__in=[p.pk for p in projects])
+        .exclude(institution=institution)
+        .select_related("institution")
+    )
+    for participation in partners:
+        joint.setdefault(participation.institution_id, set()).add(participation.proposal_id)
+        others[participation.institution_id] = participation.institution
+    collaborators = sorted(
+        (Collaborator(institution=others[pk], joint_projects=len(ids)) for pk, ids in joint.items()),
+        key=lambda c: (-c.joint_projects, c.institution.name),
+    )
+    signoffs = list(
+        _participations()
+        .filter(
+            institution=institution,
+            status=ParticipationStatus.ACCEPTED,
+            proposal__in=visible.values("pk"),
+        )
+        .order_by("created_at")
+    )
+    return InstitutionDashboard(
+        people=list(people[:INSTITUTION_DASHBOARD_PEOPLE]),
+        people_count=people.count(),
+        pending_affiliations=institution_pending(institution=institution).count(),
+        projects=projects,
+        stage_counts=[
+            StageCount(stage=Stage(stage), count=count)
+            for stage, count in sorted(by_stage.items(), key=lambda item: stage_order[item[0]])
+        ],
+        signoffs=signoffs,
+        collaborators=collaborators,
+    )

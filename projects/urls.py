@@ -57,6 +57,11 @@ urlpatterns = [
         views.participation_act,
         name="participation_act",
     ),
+    path(
+        "institutions/<slug:slug>/dashboard/",
+        views.institution_dashboard,
+        name="institution_dashboard",
+    ),
     path("partnering/", views.partnering_inbox, name="partnering_inbox"),
     path("partnering/for-you/", views.proposals_for_me, name="proposals_for_me"),
     path("partnering/sign-off/", views.signoffs, name="signoffs"),

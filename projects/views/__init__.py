@@ -2,6 +2,7 @@
 
 from projects.views.drive import milestone_create, milestone_set_status, progress_update_create
 from projects.views.export import proposal_list_export, review_queue_export
+from projects.views.institutions import institution_dashboard
 from projects.views.joining import (
     participation_act,
     participation_invite,
@@ -37,6 +38,7 @@ from projects.views.review import (
 )
 
 __all__ = [
+    "institution_dashboard",
     "alliance_rules",
     "consortium_builder",
     "consortium_invite",
