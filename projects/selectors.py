@@ -1102,7 +1102,7 @@ def institution_dashboard(*, user: User, institution: Institution) -> Institutio
         .filter(institution=institution)
         .values("proposal_id")
     )
-    stage_order = {stage: index for index, stage in enumerate(Stage)}
+    stage_order: dict[str, int] = {stage: index for index, stage in enumerate(Stage)}
     projects = sorted(
         visible.filter(Q(lead_institution=institution) | Q(pk__in=partner_in)).select_related(
             "lead_institution"
@@ -1129,7 +1129,10 @@ def institution_dashboard(*, user: User, institution: Institution) -> Institutio
         joint.setdefault(participation.institution_id, set()).add(participation.proposal_id)
         others[participation.institution_id] = participation.institution
     collaborators = sorted(
-        (Collaborator(institution=others[pk], joint_projects=len(ids)) for pk, ids in joint.items()),
+        (
+            Collaborator(institution=others[pk], joint_projects=len(ids))
+            for pk, ids in joint.items()
+        ),
         key=lambda c: (-c.joint_projects, c.institution.name),
     )
     signoffs = list(

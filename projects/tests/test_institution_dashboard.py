@@ -46,15 +46,15 @@ def lena(tum):
 @pytest.fixture
 def felix(tum):
     """A TUM researcher."""
-    return MembershipFactory(institution=tum, person=UserFactory(display_name="Felix Wagner")).person
+    return MembershipFactory(
+        institution=tum, person=UserFactory(display_name="Felix Wagner")
+    ).person
 
 
 @pytest.fixture
 def fixture(tum, ibm, eth, lena, felix):
     """TUM leads two projects, partners one, signs off one; IBM and ETH work with it."""
-    led = ProposalFactory(
-        title="Robot hands", lead_institution=tum, lead=felix, stage=Stage.DRIVE
-    )
+    led = ProposalFactory(title="Robot hands", lead_institution=tum, lead=felix, stage=Stage.DRIVE)
     ParticipationFactory(proposal=led, institution=ibm)
     ParticipationFactory(proposal=led, institution=eth)
     defined = ProposalFactory(
@@ -107,7 +107,11 @@ def test_institution_dashboard_lists_people_projects_signoffs_and_collaborators(
         ("Felix Wagner", MembershipRole.RESEARCHER),
     ]
     assert (dashboard.people_count, dashboard.pending_affiliations) == (2, 1)
-    assert [p.title for p in dashboard.projects] == ["Alpine sensing", "Quantum chips", "Robot hands"]
+    assert [p.title for p in dashboard.projects] == [
+        "Alpine sensing",
+        "Quantum chips",
+        "Robot hands",
+    ]
     assert [(row.stage, row.count) for row in dashboard.stage_counts] == [
         (Stage.DEFINE, 1),
         (Stage.APPROVED, 1),
@@ -145,12 +149,16 @@ def test_institution_dashboard_answers_404_to_anyone_else(client, fixture, tum, 
     if who == "researcher":
         client.force_login(felix)
     elif who == "other_representative":
-        client.force_login(MembershipFactory(institution=ibm, role=MembershipRole.REPRESENTATIVE).person)
+        client.force_login(
+            MembershipFactory(institution=ibm, role=MembershipRole.REPRESENTATIVE).person
+        )
 
     assert client.get(url(tum)).status_code == 404
 
 
-def test_institution_dashboard_is_linked_for_representatives_only(client, fixture, tum, lena, felix):
+def test_institution_dashboard_is_linked_for_representatives_only(
+    client, fixture, tum, lena, felix
+):
     client.force_login(felix)
     assert url(tum) not in client.get(tum.get_absolute_url()).content.decode()
     assert url(tum) not in client.get(reverse("dashboard")).content.decode()
@@ -165,7 +173,7 @@ def test_institution_dashboard_queries(client, django_assert_num_queries, tum, i
     """Session, user, affiliations, coordinator check, institution, people (list and count),
     pending count, projects, partners, sign-offs: the same for 1 row as for 50."""
     lead = MembershipFactory(institution=tum).person
-    for n in range(rows):
+    for _ in range(rows):
         partner = InstitutionFactory()
         led = ProposalFactory(lead_institution=tum, lead=lead, stage=Stage.DRIVE)
         ParticipationFactory(proposal=led, institution=partner)

@@ -38,11 +38,11 @@ from projects.views.review import (
 )
 
 __all__ = [
-    "institution_dashboard",
     "alliance_rules",
     "consortium_builder",
     "consortium_invite",
     "find_partners",
+    "institution_dashboard",
     "milestone_create",
     "milestone_set_status",
     "my_proposals",
