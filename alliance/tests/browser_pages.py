@@ -115,6 +115,7 @@ def main_pages() -> list[Visit]:
                 reverse("members:institution_people", args=[institution.slug]),
                 reverse("members:institution_edit", args=[institution.slug]),
                 reverse("projects:signoffs"),
+                reverse("projects:institution_dashboard", args=[institution.slug]),
             ],
         ),
         Visit(
