@@ -99,12 +99,17 @@ def _no_persistent_connections():
 
 @pytest.fixture(autouse=True)
 def _fresh_alliance_figures():
-    """The cached alliance-wide figures start empty: each test builds its own alliance."""
+    """The cached alliance-wide figures start empty: each test builds its own alliance.
+
+    Dropping the public version drops what is keyed by it too (visitors' pages, the
+    overview's figures), which an earlier test's alliance would otherwise still fill.
+    """
     from django.core.cache import cache
 
+    from core.pagecache import VERSION_KEY
     from members.signals import ALLIANCE_FIGURES_KEY
 
-    cache.delete(ALLIANCE_FIGURES_KEY)
+    cache.delete_many([ALLIANCE_FIGURES_KEY, VERSION_KEY])
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from alliance.tests.browser_pages import main_pages, open_page
-from members.tests.factories import PASSWORD, MembershipFactory
+from members.tests.factories import PASSWORD, CoordinatorFactory, MembershipFactory
 from projects.enums import MilestoneStatus, Stage
 from projects.models import Milestone
 from projects.tests.factories import ProposalFactory
@@ -111,9 +111,11 @@ def _pause_clock(page) -> None:
 
 
 def test_arrow_keys_on_a_live_filter_wait_for_a_pause_before_filtering(browser, live_server):
-    lead = ProposalFactory(stage=Stage.DEFINE, title="Open robot model").lead
+    # A coordinator is offered every stage, in the lifecycle's order.
+    coordinator = CoordinatorFactory()
+    ProposalFactory(stage=Stage.DEFINE, title="Open robot model")
     ProposalFactory(stage=Stage.DRIVE, title="Open compiler stack")
-    page = open_page(browser, live_server, lead, width=PHONE, password=PASSWORD)
+    page = open_page(browser, live_server, coordinator, width=PHONE, password=PASSWORD)
     page.clock.install()
     page.goto("/proposals/")
     requests = _filter_requests(page)
