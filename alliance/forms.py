@@ -11,7 +11,6 @@ from members.enums import InstitutionKind
 QUERY_MAX_LENGTH = 200
 
 
-
 KINDS = [
     ("", _("Everything")),
     ("projects", _("Projects")),

@@ -155,7 +155,9 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(
         request.GET,
         focus_area_choices=FocusArea.objects.values_list("slug", "name"),
-        stage_choices=[(stage.value, stage.label) for stage in stages_visible_to(user=request.user)],
+        stage_choices=[
+            (stage.value, stage.label) for stage in stages_visible_to(user=request.user)
+        ],
         country_choices=institution_country_choices(user=request.user),
     )
     form.is_valid()

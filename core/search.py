@@ -7,12 +7,15 @@ back to ``icontains`` over the same fields, every word required, and highlights 
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
 from collections.abc import Iterable
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q
+from django.db.models.expressions import Combinable
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -32,13 +35,10 @@ def uses_full_text() -> bool:
     return connection.vendor == "postgresql"
 
 
-def search_vector(*fields: tuple[str, str]) -> SearchVector:
+def search_vector(*fields: tuple[str, str]) -> Combinable:
     """The weighted vector over ``(field, weight)`` pairs, as the GIN indexes build it."""
     vectors = [SearchVector(name, weight=weight, config=SEARCH_CONFIG) for name, weight in fields]
-    combined = vectors[0]
-    for vector in vectors[1:]:
-        combined = combined + vector
-    return combined
+    return functools.reduce(operator.add, vectors)
 
 
 def search_query(text: str) -> SearchQuery:
@@ -73,9 +73,7 @@ def headline(expression, text: str, *, whole: bool = False) -> SearchHeadline:
 
 def marked(text: str) -> SafeString:
     """Escape a headline, then turn its match markers into <mark> elements."""
-    return mark_safe(  # noqa: S308 - escaped first; only the markers become HTML
-        escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
-    )
+    return mark_safe(escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>"))
 
 
 def words(text: str) -> list[str]:
@@ -100,7 +98,9 @@ def highlighted(value: str, text: str, *, snippet: bool = False) -> SafeString:
     """``value`` escaped, the query's words marked; cut around the first match for a snippet."""
     terms = words(text)
     if snippet and len(value) > SNIPPET_CHARS:
-        pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+        pattern = (
+            re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE) if terms else None
+        )
         first = pattern.search(value) if pattern else None
         start = max(0, first.start() - SNIPPET_CHARS // 3) if first else 0
         value = ("…" if start else "") + value[start : start + SNIPPET_CHARS] + "…"
@@ -109,7 +109,7 @@ def highlighted(value: str, text: str, *, snippet: bool = False) -> SafeString:
     pattern = re.compile("(" + "|".join(re.escape(t) for t in terms) + ")", re.IGNORECASE)
     parts = pattern.split(value)
     # split() with one group alternates text and match: odd positions are the matches.
-    return mark_safe(  # noqa: S308 - every part is escaped
+    return mark_safe(
         "".join(
             f"<mark>{escape(part)}</mark>" if i % 2 else str(escape(part))
             for i, part in enumerate(parts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
@@ -277,7 +277,12 @@ def person_competence_levels(*, person: User) -> dict[int, int]:
 # Search ---------------------------------------------------------------------------------
 
 # The weights of the search vectors; the GIN indexes in migration 0005 are built on them.
-INSTITUTION_SEARCH_FIELDS = (("name", "A"), ("short_name", "A"), ("city", "B"), ("description", "C"))
+INSTITUTION_SEARCH_FIELDS = (
+    ("name", "A"),
+    ("short_name", "A"),
+    ("city", "B"),
+    ("description", "C"),
+)
 PERSON_SEARCH_FIELDS = (("display_name", "A"), ("bio", "C"))
 
 
@@ -293,7 +298,8 @@ def _ranked[M: models.Model](
         )
     vector = search.search_vector(*fields)
     query = search.search_query(text)
-    return (
+    return cast(
+        "QuerySet[M]",
         rows.annotate(
             document=vector,
             rank=SearchRank(vector, query),
@@ -301,7 +307,7 @@ def _ranked[M: models.Model](
             text_headline=search.headline(body, text),
         )
         .filter(document=query)
-        .order_by(exact, "-rank", title, "pk")
+        .order_by(exact, "-rank", title, "pk"),
     )
 
 
@@ -323,6 +329,4 @@ def person_search(*, text: str) -> QuerySet[User]:
     """The public profiles (name and bio, as the person page shows them) that match ``text``."""
     # The same accounts person_detail shows; e-mail addresses are never searched.
     people = User.objects.filter(is_active=True)
-    return _ranked(
-        people, text=text, fields=PERSON_SEARCH_FIELDS, title="display_name", body="bio"
-    )
+    return _ranked(people, text=text, fields=PERSON_SEARCH_FIELDS, title="display_name", body="bio")

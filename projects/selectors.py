@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, cast
 import rules
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.contrib.postgres.search import SearchRank
 from django.db.models import (
     Case,
     Count,
