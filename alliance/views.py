@@ -1,5 +1,9 @@
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
 from django.db import connection
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
@@ -7,13 +11,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from alliance.charts import BarChart, bar_chart
-from core.http import login_url_back_here
+from alliance.forms import SearchForm
+from core import search
+from core.http import HtmxHttpRequest, login_url_back_here, render_page
 from core.pagecache import public_page
-from members.models import Institution
-from members.selectors import alliance_figures, dashboard_for
+from members.models import FocusArea, Institution
+from members.selectors import (
+    alliance_figures,
+    dashboard_for,
+    institution_country_choices,
+    institution_search,
+    person_search,
+)
 from notifications.selectors import open_actions_for
 from projects.enums import PUBLIC_STAGES
-from projects.selectors import alliance_overview_cached, proposal_list
+from projects.selectors import (
+    alliance_overview_cached,
+    proposal_list,
+    proposal_search,
+    stages_visible_to,
+)
+
+SEARCH_PAGE_SIZE = 20
+SEARCH_PREVIEW_SIZE = 5
 
 
 @public_page
@@ -87,6 +107,100 @@ def overview(request: HttpRequest) -> HttpResponse:
         ),
     ]
     return render(request, "overview.html", {"charts": charts})
+
+
+@dataclass(frozen=True)
+class SearchSection:
+    kind: str
+    heading: str
+    page_obj: Page
+    # Everything shows the first rows of each kind; the link opens that kind, paginated.
+    more_url: str
+
+
+# Per kind: the field shown as the result's title and those its snippet is cut from.
+_SHOWN_FIELDS = {
+    "projects": ("title", ("summary", "description")),
+    "institutions": ("name", ("description",)),
+    "people": ("display_name", ("bio",)),
+}
+
+
+def _section(
+    request: HtmxHttpRequest, *, kind: str, heading: str, rows: QuerySet, single: bool, text: str
+) -> SearchSection:
+    title, body = _SHOWN_FIELDS[kind]
+    size = SEARCH_PAGE_SIZE if single else SEARCH_PREVIEW_SIZE
+    page_obj = Paginator(rows, size).get_page(request.GET.get("page") if single else 1)
+    for row in page_obj.object_list:
+        if hasattr(row, "title_headline"):
+            row.title_hit = search.marked(row.title_headline)
+            row.text_hit = search.marked(row.text_headline)
+        else:
+            row.title_hit = search.highlighted(getattr(row, title), text)
+            text_value = " ".join(getattr(row, name) for name in body)
+            row.text_hit = search.highlighted(text_value, text, snippet=True)
+    params = request.GET.copy()
+    params["kind"] = kind
+    params.pop("page", None)
+    return SearchSection(
+        kind=kind, heading=heading, page_obj=page_obj, more_url=f"?{params.urlencode()}"
+    )
+
+
+@public_page
+@require_GET
+def site_search(request: HtmxHttpRequest) -> HttpResponse:
+    """Public projects, institutions and people's public profiles that match a query."""
+    form = SearchForm(
+        request.GET,
+        focus_area_choices=FocusArea.objects.values_list("slug", "name"),
+        stage_choices=[
+            (stage.value, stage.label) for stage in stages_visible_to(user=request.user)
+        ],
+        country_choices=institution_country_choices(user=request.user),
+    )
+    form.is_valid()
+    text = form.value("q").strip()
+    sections: list[SearchSection] = []
+    if text and "q" not in form.errors:
+        kinds = form.kinds()
+        single = len(kinds) == 1
+        rows = {
+            "projects": (
+                _("Projects"),
+                lambda: proposal_search(
+                    user=request.user,
+                    text=text,
+                    focus_area=form.value("focus_area"),
+                    stage=form.value("stage"),
+                ),
+            ),
+            "institutions": (
+                _("Institutions"),
+                lambda: institution_search(
+                    user=request.user,
+                    text=text,
+                    kind=form.value("institution_kind"),
+                    country=form.value("country"),
+                ),
+            ),
+            "people": (_("People"), lambda: person_search(text=text)),
+        }
+        for kind in kinds:
+            heading, query = rows[kind]
+            sections.append(
+                _section(
+                    request, kind=kind, heading=heading, rows=query(), single=single, text=text
+                )
+            )
+    context = {
+        "form": form,
+        "text": text,
+        "sections": sections,
+        "single": len(sections) == 1,
+    }
+    return render_page(request, "search.html", context, partial="results")
 
 
 @login_required
