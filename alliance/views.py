@@ -64,47 +64,49 @@ def _describe(rows: list[tuple[str, int | float]]) -> str:
 def overview(request: HttpRequest) -> HttpResponse:
     """The public projects in pictures: stages, focus areas, countries, time, growth."""
     figures = alliance_overview_cached()
+    projects = _("Projects")
+    # Each chart: its slug, what its rows are, its title, what its numbers are, its rows.
+    specs = [
+        ("stages", _("Stage"), _("Public projects per stage"), projects, figures.stages),
+        (
+            "focus-areas",
+            _("Focus area"),
+            _("Public projects per focus area"),
+            projects,
+            figures.focus_areas,
+        ),
+        (
+            "countries",
+            _("Country"),
+            _("Public projects per country of the lead institution"),
+            projects,
+            figures.countries,
+        ),
+        (
+            "median-days",
+            _("Stage"),
+            _("Median days spent in each stage"),
+            _("Median days"),
+            figures.median_days,
+        ),
+        (
+            "months",
+            _("Month"),
+            _("New public projects per month, last 12 months"),
+            projects,
+            figures.months,
+        ),
+    ]
     charts: list[BarChart] = [
         bar_chart(
-            slug="stages",
-            label_heading=_("Stage"),
-            title=_("Public projects per stage"),
-            desc=_describe(figures.stages),
-            value_heading=_("Projects"),
-            rows=figures.stages,
-        ),
-        bar_chart(
-            slug="focus-areas",
-            label_heading=_("Focus area"),
-            title=_("Public projects per focus area"),
-            desc=_describe(figures.focus_areas),
-            value_heading=_("Projects"),
-            rows=figures.focus_areas,
-        ),
-        bar_chart(
-            slug="countries",
-            label_heading=_("Country"),
-            title=_("Public projects per country of the lead institution"),
-            desc=_describe(figures.countries),
-            value_heading=_("Projects"),
-            rows=figures.countries,
-        ),
-        bar_chart(
-            slug="median-days",
-            label_heading=_("Stage"),
-            title=_("Median days spent in each stage"),
-            desc=_describe(figures.median_days),
-            value_heading=_("Median days"),
-            rows=figures.median_days,
-        ),
-        bar_chart(
-            slug="months",
-            label_heading=_("Month"),
-            title=_("New public projects per month, last 12 months"),
-            desc=_describe(figures.months),
-            value_heading=_("Projects"),
-            rows=figures.months,
-        ),
+            slug=slug,
+            label_heading=label_heading,
+            title=title,
+            desc=_describe(rows),
+            value_heading=value_heading,
+            rows=rows,
+        )
+        for slug, label_heading, title, value_heading, rows in specs
     ]
     return render(request, "overview.html", {"charts": charts})
 
