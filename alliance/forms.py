@@ -72,3 +72,24 @@ class SearchForm(forms.Form):
         if any(self.value(name) for name in INSTITUTION_FILTERS):
             return ["institutions"]
         return ["projects", "institutions", "people"]
+
+
+class NetworkForm(forms.Form):
+    """The collaboration network's filters; both optional, an unknown value is ignored."""
+
+    focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(
+        self,
+        *args,
+        focus_area_choices: Iterable[tuple[str, str]],
+        country_choices: Iterable[tuple[str, str]],
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].choices = [("", _("All focus areas")), *focus_area_choices]
+        self.fields["country"].choices = [("", _("All countries")), *country_choices]
+
+    def value(self, name: str) -> str:
+        return getattr(self, "cleaned_data", {}).get(name, "")

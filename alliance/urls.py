@@ -14,6 +14,7 @@ handler404 = "alliance.views.page_not_found"
 urlpatterns = [
     path("", views.home, name="home"),
     path("overview/", views.overview, name="overview"),
+    path("network/", views.network, name="network"),
     path("search/", views.site_search, name="search"),
     path("health/", views.health, name="health"),
     path("dashboard/", views.dashboard, name="dashboard"),

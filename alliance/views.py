@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import QuerySet
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from alliance.charts import BarChart, bar_chart
-from alliance.forms import SearchForm
+from alliance.forms import NetworkForm, SearchForm
+from alliance.network import network_chart_cached
 from core import search
 from core.http import HtmxHttpRequest, login_url_back_here, render_page
 from core.pagecache import public_page
@@ -109,6 +111,26 @@ def overview(request: HttpRequest) -> HttpResponse:
         for slug, label_heading, title, value_heading, rows in specs
     ]
     return render(request, "overview.html", {"charts": charts})
+
+
+@public_page
+@require_GET
+def network(request: HtmxHttpRequest) -> HttpResponse:
+    """Who works with whom on the public projects, filtered by focus area and country."""
+    # The picture is the same for every reader, so are its filters' choices.
+    form = NetworkForm(
+        request.GET,
+        focus_area_choices=FocusArea.objects.values_list("slug", "name"),
+        country_choices=institution_country_choices(user=AnonymousUser()),
+    )
+    form.is_valid()
+    focus_area, country = form.value("focus_area"), form.value("country")
+    context = {
+        "form": form,
+        "chart": network_chart_cached(focus_area=focus_area, country=country),
+        "is_filtered": bool(focus_area or country),
+    }
+    return render_page(request, "network.html", context, partial="picture")
 
 
 @dataclass(frozen=True)

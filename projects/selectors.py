@@ -1067,6 +1067,92 @@ def alliance_overview_cached() -> AllianceOverview:
     return figures
 
 
+# Collaboration network ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkInstitution:
+    pk: int
+    name: str
+    short_name: str
+    url: str
+    country: str  # the ISO code
+    country_name: str
+    projects: int  # the public projects it leads or is a confirmed partner in
+    partners: int  # the other institutions in those projects
+
+
+@dataclass(frozen=True)
+class CollaborationNetwork:
+    """Institutions and the public projects they share: nodes, and pairs with their count."""
+
+    institutions: list[NetworkInstitution]  # by name
+    joint_projects: dict[tuple[int, int], int]  # (smaller pk, larger pk) → shared projects
+
+
+def collaboration_network(*, focus_area: str = "", country: str = "") -> CollaborationNetwork:
+    """Who works with whom on the public projects (Approved and later), the same for everyone.
+
+    A project's consortium is its lead institution and its confirmed partners (the one
+    definition in ``ParticipationQuerySet.confirmed_partners``); only institutions a visitor
+    may see are drawn. ``focus_area`` (a slug) keeps that area's projects; ``country`` keeps
+    the projects in which an institution of that country takes part, with all their members.
+    """
+    public = Proposal.objects.visible_to(AnonymousUser()).in_stage(*PUBLIC_STAGES)
+    if focus_area:
+        public = public.filter(focus_area__slug=focus_area)
+    members = (
+        public.order_by()
+        .values_list("pk", "lead_institution_id")
+        .union(
+            Participation.objects.confirmed_partners()
+            .filter(proposal__in=public.values("pk"))
+            .order_by()
+            .values_list("proposal_id", "institution_id")
+        )
+        .order_by()
+    )
+    consortia: dict[int, set[int]] = {}
+    for proposal_id, institution_id in members:
+        consortia.setdefault(proposal_id, set()).add(institution_id)
+    involved = {pk for consortium in consortia.values() for pk in consortium}
+    shown = {
+        institution.pk: institution
+        for institution in Institution.objects.visible_to(AnonymousUser())
+        .filter(pk__in=involved)
+        .only("name", "short_name", "slug", "country")
+    }
+    projects: dict[int, int] = {}
+    partners: dict[int, set[int]] = {}
+    joint: dict[tuple[int, int], int] = {}
+    for consortium in consortia.values():
+        ids = sorted(pk for pk in consortium if pk in shown)
+        if country and not any(shown[pk].country == country for pk in ids):
+            continue
+        for index, pk in enumerate(ids):
+            projects[pk] = projects.get(pk, 0) + 1
+            partners.setdefault(pk, set()).update(ids[:index] + ids[index + 1 :])
+            for other in ids[index + 1 :]:
+                joint[(pk, other)] = joint.get((pk, other), 0) + 1
+    institutions = sorted(
+        (
+            NetworkInstitution(
+                pk=pk,
+                name=shown[pk].name,
+                short_name=shown[pk].display_short_name,
+                url=shown[pk].get_absolute_url(),
+                country=str(shown[pk].country),
+                country_name=str(countries.name(shown[pk].country)),
+                projects=count,
+                partners=len(partners[pk]),
+            )
+            for pk, count in projects.items()
+        ),
+        key=lambda institution: institution.name.casefold(),
+    )
+    return CollaborationNetwork(institutions=institutions, joint_projects=joint)
+
+
 # Institution dashboard ------------------------------------------------------------------
 
 INSTITUTION_DASHBOARD_PEOPLE = 10
