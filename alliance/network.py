@@ -1,5 +1,10 @@
 """The collaboration network drawn as SVG: laid out here with networkx, marked up by the template.
 
+Each connected group of institutions is laid out once (a spring layout, seeded), then the
+groups are packed in rows twice: on a wide canvas for large screens and on a narrow one for
+phones, where the wide drawing would shrink its names to a few pixels. The page shows one of
+the two by a CSS media query.
+
 Laying out a few hundred institutions takes a noticeable moment, so the finished picture is
 kept in the shared cache, keyed by the public version (``core.pagecache``), the filters and
 the language, like the overview's figures: it holds public projects only, for every reader.
@@ -20,36 +25,46 @@ from django.utils.translation import ngettext
 from core.pagecache import VERSION_KEY
 from projects.selectors import CollaborationNetwork, NetworkInstitution, collaboration_network
 
-# The drawing's own units; the SVG scales to its container (viewBox, width 100%).
-WIDTH = 800
-HEIGHT = 600
-MARGIN = 24
 # More institutions than this make a tangle: the most connected ones are drawn.
 NODE_LIMIT = 100
 # Likewise the strongest collaborations among them.
 EDGE_LIMIT = 300
 # The table lists this many of the strongest collaborations.
 PAIR_LIMIT = 25
-MIN_RADIUS, MAX_RADIUS = 4.0, 18.0
+# In the drawing's own units; the SVG scales to its container (viewBox, width 100%).
+MARGIN = 16
+MIN_RADIUS, MAX_RADIUS = 6.0, 20.0
 MIN_STROKE, MAX_STROKE = 1.0, 6.0
+# A connected group of n institutions gets a box about UNIT·√n wide.
+UNIT = 90
+ROW_GAP = 16
+EMPTY_HEIGHT = 80
 # The layout's seed: the same alliance is always drawn the same way.
 SEED = 2026
 CACHE_TIMEOUT = 10 * 60
 
 
 @dataclass(frozen=True)
-class LabelSet:
-    """Names beside the largest nodes, sized for one screen width (a CSS media query picks)."""
+class Canvas:
+    """One way to draw: its width, its groups' shape and its names' size and number."""
 
+    slug: str
+    width: int
+    aspect: float  # a large group's height to its width
     font_size: int
     max_labels: int
     max_chars: int
+    label_room: int  # beside a group, for the names at its edge
 
 
-# A wide screen shows the drawing about life-size; a phone about 0.4 times, hence fewer,
-# larger names there.
-WIDE = LabelSet(font_size=13, max_labels=30, max_chars=28)
-NARROW = LabelSet(font_size=30, max_labels=7, max_chars=14)
+# A wide screen shows the wide drawing about life-size, a phone the narrow one at about
+# 0.8: 16 units stay a readable 12 px or more.
+WIDE = Canvas(
+    "wide", width=800, aspect=0.7, font_size=14, max_labels=30, max_chars=28, label_room=60
+)
+NARROW = Canvas(
+    "narrow", width=400, aspect=1.0, font_size=16, max_labels=14, max_chars=16, label_room=40
+)
 
 
 @dataclass(frozen=True)
@@ -71,42 +86,59 @@ class Node:
 
 
 @dataclass(frozen=True)
-class Edge:
+class Pair:
     first: NetworkInstitution
     second: NetworkInstitution
     joint_projects: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Edge:
+    pair: Pair
     x1: float
     y1: float
     x2: float
     y2: float
     width: float
-    title: str
+
+
+@dataclass(frozen=True)
+class Drawing:
+    slug: str
+    width: int
+    height: int
+    font_size: int
+    nodes: list[Node]  # the largest last, so that it is drawn on top
+    edges: list[Edge]  # the strongest last, likewise
+    labels: list[Label]
 
 
 @dataclass(frozen=True)
 class NetworkChart:
     title: str
     desc: str
-    nodes: list[Node]  # the largest last, so that it is drawn on top
-    edges: list[Edge]
-    wide_labels: list[Label]
-    narrow_labels: list[Label]
+    drawings: list[Drawing]  # wide, then narrow
     institutions: list[NetworkInstitution]  # the table: most projects first
-    pairs: list[Edge]  # the table: the strongest collaborations
+    pairs: list[Pair]  # the table: the strongest collaborations
     total_institutions: int  # before the limit
-    total_edges: int  # among the institutions drawn, before the limit
-    width: int = WIDTH
-    height: int = HEIGHT
-    wide_font_size: int = WIDE.font_size
-    narrow_font_size: int = NARROW.font_size
+    total_pairs: int  # among the institutions drawn, before the limit
+
+    @property
+    def drawn_institutions(self) -> int:
+        return len(self.institutions)
+
+    @property
+    def drawn_pairs(self) -> int:
+        return min(self.total_pairs, EDGE_LIMIT)
 
     @property
     def is_limited(self) -> bool:
-        return len(self.nodes) < self.total_institutions
+        return self.drawn_institutions < self.total_institutions
 
     @property
-    def edges_limited(self) -> bool:
-        return len(self.edges) < self.total_edges
+    def pairs_limited(self) -> bool:
+        return self.drawn_pairs < self.total_pairs
 
 
 def _scale(value: float, largest: float, low: float, high: float) -> float:
@@ -116,30 +148,58 @@ def _scale(value: float, largest: float, low: float, high: float) -> float:
     return round(low + (high - low) * math.sqrt((value - 1) / (largest - 1)), 1)
 
 
-def _positions(graph: nx.Graph) -> dict[int, tuple[float, float]]:
-    """Spring layout, stretched to the drawing with room for the largest node."""
-    if graph.number_of_nodes() == 1:
-        (only,) = graph.nodes
-        return {only: (WIDTH / 2, HEIGHT / 2)}
-    # Spread by the number of nodes: an empty alliance corner is worse than a crowded one.
-    spread = 2 / math.sqrt(graph.number_of_nodes())
-    layout = nx.spring_layout(graph, k=spread, weight="weight", seed=SEED, iterations=100)
-    xs = [float(x) for x, _y in layout.values()]
-    ys = [float(y) for _x, y in layout.values()]
-    pad = MARGIN + MAX_RADIUS
+Shape = dict[int, tuple[float, float]]  # a group's positions, each coordinate from 0 to 1
 
-    def stretch(value: float, low: float, high: float, size: int) -> float:
-        if high - low < 1e-9:
-            return size / 2
-        return round(pad + (value - low) / (high - low) * (size - 2 * pad), 1)
 
-    return {
-        pk: (
-            stretch(float(x), min(xs), max(xs), WIDTH),
-            stretch(float(y), min(ys), max(ys), HEIGHT),
+def _shapes(graph: nx.Graph) -> list[Shape]:
+    """Each connected group laid out alone, the largest first.
+
+    One layout of everything would push the groups to the corners and leave the middle
+    empty; packed in rows instead, no space is lost between them.
+    """
+    groups = sorted(
+        (graph.subgraph(nodes) for nodes in nx.connected_components(graph)),
+        key=lambda group: (-group.number_of_nodes(), min(group.nodes)),
+    )
+    shapes = []
+    for group in groups:
+        if group.number_of_nodes() == 1:
+            (only,) = group.nodes
+            shapes.append({only: (0.0, 0.0)})
+            continue
+        layout = nx.spring_layout(group, weight="weight", seed=SEED, iterations=100)
+        xs = [float(x) for x, _y in layout.values()]
+        ys = [float(y) for _x, y in layout.values()]
+
+        def unit(value: float, low: float, high: float) -> float:
+            return 0.5 if high - low < 1e-9 else (value - low) / (high - low)
+
+        shapes.append(
+            {
+                pk: (unit(float(x), min(xs), max(xs)), unit(float(y), min(ys), max(ys)))
+                for pk, (x, y) in layout.items()
+            }
         )
-        for pk, (x, y) in layout.items()
-    }
+    return shapes
+
+
+def _pack(shapes: list[Shape], canvas: Canvas) -> tuple[dict[int, tuple[float, float]], int]:
+    """Place the groups in rows across ``canvas``; answer the positions and the height."""
+    pad = MAX_RADIUS + 4
+    positions: dict[int, tuple[float, float]] = {}
+    x, y, row_height = float(MARGIN), float(MARGIN), 0.0
+    for shape in shapes:
+        n = len(shape)
+        width = 0.0 if n == 1 else min(UNIT * math.sqrt(n), canvas.width - 2 * (MARGIN + pad))
+        height = 0.0 if n <= 2 else width * canvas.aspect
+        box_width, box_height = width + 2 * pad + canvas.label_room, height + 2 * pad
+        if x > MARGIN and x + box_width > canvas.width - MARGIN:
+            x, y, row_height = float(MARGIN), y + row_height + ROW_GAP, 0.0
+        for pk, (px, py) in shape.items():
+            positions[pk] = (round(x + pad + px * width, 1), round(y + pad + py * height, 1))
+        x += box_width
+        row_height = max(row_height, box_height)
+    return positions, math.ceil(y + row_height + MARGIN)
 
 
 Box = tuple[float, float, float, float]
@@ -153,17 +213,18 @@ def _overlaps(box: Box, others: list[Box]) -> bool:
     )
 
 
-def _labels(nodes: list[Node], size: LabelSet) -> list[Label]:
+def _labels(nodes: list[Node], canvas: Canvas, *, height: int) -> list[Label]:
     """Names of the largest nodes, each where it overlaps no other name and no node, or none."""
     taken: list[Box] = [
         (n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in nodes
     ]
     labels: list[Label] = []
     largest_first = sorted(nodes, key=lambda n: (-n.radius, n.institution.name.casefold()))
-    for node in largest_first[: size.max_labels]:
-        text = Truncator(node.institution.short_name).chars(size.max_chars)
+    size = canvas.font_size
+    for node in largest_first[: canvas.max_labels]:
+        text = Truncator(node.institution.short_name).chars(canvas.max_chars)
         # An estimate of the text's extent: about 0.6 em per character in a sans-serif.
-        width, height = 0.6 * size.font_size * len(text), size.font_size
+        text_width = 0.6 * size * len(text)
         gap = node.radius + 3
         own = (
             node.x - node.radius,
@@ -172,15 +233,16 @@ def _labels(nodes: list[Node], size: LabelSet) -> list[Label]:
             node.y + node.radius,
         )
         others = [box for box in taken if box != own]
+        # (x, y, anchor) of the text and the left and top of its box: right, left, above, below.
         candidates = [
-            (node.x + gap, node.y + height / 3, "start", node.x + gap, node.y - height / 2),
-            (node.x - gap, node.y + height / 3, "end", node.x - gap - width, node.y - height / 2),
-            (node.x, node.y - gap, "middle", node.x - width / 2, node.y - gap - height),
-            (node.x, node.y + gap + height * 0.8, "middle", node.x - width / 2, node.y + gap),
+            (node.x + gap, node.y + size / 3, "start", node.x + gap, node.y - size / 2),
+            (node.x - gap, node.y + size / 3, "end", node.x - gap - text_width, node.y - size / 2),
+            (node.x, node.y - gap, "middle", node.x - text_width / 2, node.y - gap - size),
+            (node.x, node.y + gap + size * 0.8, "middle", node.x - text_width / 2, node.y + gap),
         ]
         for x, y, anchor, left, top in candidates:
-            box = (left, top, left + width, top + height)
-            inside = box[0] >= 0 and box[1] >= 0 and box[2] <= WIDTH and box[3] <= HEIGHT
+            box = (left, top, left + text_width, top + size)
+            inside = left >= 0 and top >= 0 and box[2] <= canvas.width and box[3] <= height
             if inside and not _overlaps(box, others):
                 labels.append(Label(text=text, x=round(x, 1), y=round(y, 1), anchor=anchor))
                 taken.append(box)
@@ -188,7 +250,7 @@ def _labels(nodes: list[Node], size: LabelSet) -> list[Label]:
     return labels
 
 
-def _describe(institutions: list[NetworkInstitution], pairs: list[Edge]) -> str:
+def _describe(institutions: list[NetworkInstitution], pairs: list[Pair]) -> str:
     if not institutions:
         return _("No public projects yet.")
     most = sorted(institutions, key=lambda i: (-i.partners, -i.projects, i.name.casefold()))[:3]
@@ -243,32 +305,27 @@ def _node_title(institution: NetworkInstitution) -> str:
     }
 
 
-def _by_name(
-    a: NetworkInstitution, b: NetworkInstitution
-) -> tuple[NetworkInstitution, NetworkInstitution]:
-    return (a, b) if a.name.casefold() <= b.name.casefold() else (b, a)
+def _pair(a: NetworkInstitution, b: NetworkInstitution, weight: int) -> Pair:
+    first, second = (a, b) if a.name.casefold() <= b.name.casefold() else (b, a)
+    title = ngettext(
+        "%(first)s and %(second)s: %(count)d joint project",
+        "%(first)s and %(second)s: %(count)d joint projects",
+        weight,
+    ) % {"first": first.name, "second": second.name, "count": weight}
+    return Pair(first=first, second=second, joint_projects=weight, title=title)
 
 
-def network_chart(network: CollaborationNetwork, *, country: str = "") -> NetworkChart:
-    """Lay ``network`` out: the most connected institutions as nodes, shared projects as edges."""
-    ranked = sorted(
-        network.institutions, key=lambda i: (-i.partners, -i.projects, i.name.casefold())
-    )
-    drawn = {i.pk: i for i in ranked[:NODE_LIMIT]}
-    weighted = sorted(
-        (
-            (weight, *_by_name(drawn[a], drawn[b]))
-            for (a, b), weight in network.joint_projects.items()
-            if a in drawn and b in drawn
-        ),
-        key=lambda edge: (-edge[0], edge[1].name.casefold(), edge[2].name.casefold()),
-    )
-    graph = nx.Graph()
-    graph.add_nodes_from(sorted(drawn))
-    graph.add_weighted_edges_from((a.pk, b.pk, weight) for weight, a, b in weighted)
-    positions = _positions(graph) if drawn else {}
-    most_projects = max((i.projects for i in drawn.values()), default=0)
-    heaviest = weighted[0][0] if weighted else 0
+def _drawing(
+    canvas: Canvas,
+    shapes: list[Shape],
+    institutions: list[NetworkInstitution],
+    pairs: list[Pair],
+    *,
+    country: str,
+) -> Drawing:
+    positions, height = _pack(shapes, canvas) if shapes else ({}, EMPTY_HEIGHT)
+    most_projects = max((i.projects for i in institutions), default=0)
+    heaviest = pairs[0].joint_projects if pairs else 0
     nodes = sorted(
         (
             Node(
@@ -279,44 +336,64 @@ def network_chart(network: CollaborationNetwork, *, country: str = "") -> Networ
                 chosen=bool(country) and i.country == country,
                 title=_node_title(i),
             )
-            for i in drawn.values()
+            for i in institutions
         ),
         key=lambda n: (n.radius, n.institution.name.casefold()),
     )
     edges = [
         Edge(
-            first=a,
-            second=b,
-            joint_projects=weight,
-            x1=positions[a.pk][0],
-            y1=positions[a.pk][1],
-            x2=positions[b.pk][0],
-            y2=positions[b.pk][1],
-            width=_scale(weight, heaviest, MIN_STROKE, MAX_STROKE),
-            title=ngettext(
-                "%(first)s and %(second)s: %(count)d joint project",
-                "%(first)s and %(second)s: %(count)d joint projects",
-                weight,
-            )
-            % {"first": a.name, "second": b.name, "count": weight},
+            pair=pair,
+            x1=positions[pair.first.pk][0],
+            y1=positions[pair.first.pk][1],
+            x2=positions[pair.second.pk][0],
+            y2=positions[pair.second.pk][1],
+            width=_scale(pair.joint_projects, heaviest, MIN_STROKE, MAX_STROKE),
         )
-        for weight, a, b in weighted
+        for pair in pairs[:EDGE_LIMIT]
     ]
+    return Drawing(
+        slug=canvas.slug,
+        width=canvas.width,
+        height=height,
+        font_size=canvas.font_size,
+        nodes=nodes,
+        edges=edges[::-1],
+        labels=_labels(nodes, canvas, height=height),
+    )
+
+
+def network_chart(network: CollaborationNetwork, *, country: str = "") -> NetworkChart:
+    """Lay ``network`` out: the most connected institutions as nodes, shared projects as edges."""
+    ranked = sorted(
+        network.institutions, key=lambda i: (-i.partners, -i.projects, i.name.casefold())
+    )
+    drawn = {i.pk: i for i in ranked[:NODE_LIMIT]}
+    pairs = sorted(
+        (
+            _pair(drawn[a], drawn[b], weight)
+            for (a, b), weight in network.joint_projects.items()
+            if a in drawn and b in drawn
+        ),
+        key=lambda p: (-p.joint_projects, p.first.name.casefold(), p.second.name.casefold()),
+    )
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(drawn))
+    graph.add_weighted_edges_from((p.first.pk, p.second.pk, p.joint_projects) for p in pairs)
+    shapes = _shapes(graph)
     institutions = sorted(
         drawn.values(), key=lambda i: (-i.projects, -i.partners, i.name.casefold())
     )
     return NetworkChart(
         title=_("Who works with whom"),
-        desc=_describe(list(drawn.values()), edges),
-        nodes=nodes,
-        # The strongest last, so that they are drawn on top.
-        edges=edges[:EDGE_LIMIT][::-1],
-        wide_labels=_labels(nodes, WIDE),
-        narrow_labels=_labels(nodes, NARROW),
+        desc=_describe(institutions, pairs),
+        drawings=[
+            _drawing(canvas, shapes, institutions, pairs, country=country)
+            for canvas in (WIDE, NARROW)
+        ],
         institutions=institutions,
-        pairs=edges[:PAIR_LIMIT],
+        pairs=pairs[:PAIR_LIMIT],
         total_institutions=len(network.institutions),
-        total_edges=len(edges),
+        total_pairs=len(pairs),
     )
 
 

@@ -72,9 +72,10 @@ def alliance():
     return {"tum": tum, "ibm": ibm, "inria": inria, "lonely": lonely, "riken": riken}
 
 
-def _picture(content: str) -> dict:
-    """The SVG, parsed as XML (so it is well-formed), and the numbers' tables."""
-    svg = ET.fromstring(re.search(r'<svg class="network__svg".*?</svg>', content, re.S).group(0))
+def _picture(content: str, drawing: str = "wide") -> dict:
+    """One of the SVGs, parsed as XML (so it is well-formed), and the numbers' tables."""
+    pattern = rf'<svg class="network__svg network__svg--{drawing}".*?</svg>'
+    svg = ET.fromstring(re.search(pattern, content, re.S).group(0))
     nodes = {
         node.find("title").text: node.get("href")
         for node in svg.iter("a")
@@ -142,8 +143,14 @@ def test_network_page_draws_nodes_edges_and_their_numbers(client, alliance):
         "IBM Research and TU Munich: 2 joint projects": "6.0",
         "Inria and TU Munich: 1 joint project": "1.0",
     }
-    # Every node is large enough to be named, on a wide screen and on a phone.
-    assert sorted(picture["labels"]) == sorted(["IBM", "TUM", "Inria", "LL"] * 2)
+    assert sorted(picture["labels"]) == ["IBM", "Inria", "LL", "TUM"]
+    # The phone's drawing: the same nodes, edges and names, placed for a narrow screen.
+    phone = _picture(content, "narrow")
+    assert (phone["nodes"], phone["edges"], sorted(phone["labels"])) == (
+        picture["nodes"],
+        picture["edges"],
+        sorted(picture["labels"]),
+    )
     assert picture["rows"] == [
         ["IBM Research", "United States of America", "3", "2"],
         ["TU Munich", "Germany", "3", "2"],
@@ -202,7 +209,7 @@ def test_network_page_filters_by_country_with_partners_abroad(client, alliance):
         "IBM Research and TU Munich: 1 joint project": "1.0",
         "Inria and TU Munich: 1 joint project": "1.0",
     }
-    assert content.count("network__node--chosen") == 1
+    assert content.count("network__node--chosen") == 2  # in each drawing
     assert re.search(r'network__node--chosen"\s+href="([^"]+)"', content).group(1) == (
         alliance["inria"].get_absolute_url()
     )
@@ -244,20 +251,22 @@ def test_network_draws_the_most_connected_institutions_when_there_are_many(
     assert "The picture shows the 2 most connected of 4 institutions." in content
 
 
-def test_network_layout_is_the_same_every_time(alliance):
+def test_network_layout_is_the_same_every_time_and_inside_its_margins(alliance):
     first = network.network_chart(collaboration_network())
     second = network.network_chart(collaboration_network())
 
-    assert [(n.x, n.y) for n in first.nodes] == [(n.x, n.y) for n in second.nodes]
-    # Inside the drawing, the margin kept.
-    assert [
-        (n.x - n.radius >= network.MARGIN, n.x + n.radius <= network.WIDTH - network.MARGIN)
-        for n in first.nodes
-    ] == [(True, True)] * 4
-    assert [
-        (n.y - n.radius >= network.MARGIN, n.y + n.radius <= network.HEIGHT - network.MARGIN)
-        for n in first.nodes
-    ] == [(True, True)] * 4
+    for one, other in zip(first.drawings, second.drawings, strict=True):
+        assert [(n.x, n.y) for n in one.nodes] == [(n.x, n.y) for n in other.nodes]
+        inside = [
+            (
+                n.x - n.radius >= network.MARGIN,
+                n.x + n.radius <= one.width - network.MARGIN,
+                n.y - n.radius >= network.MARGIN,
+                n.y + n.radius <= one.height - network.MARGIN,
+            )
+            for n in one.nodes
+        ]
+        assert inside == [(True, True, True, True)] * 4
 
 
 def test_network_is_linked_from_the_overview_and_the_footer(client):
