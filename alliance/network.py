@@ -33,7 +33,9 @@ EDGE_LIMIT = 300
 PAIR_LIMIT = 25
 # In the drawing's own units; the SVG scales to its container (viewBox, width 100%).
 MARGIN = 16
-MIN_RADIUS, MAX_RADIUS = 6.0, 20.0
+MIN_RADIUS, MAX_RADIUS = 5.0, 20.0
+# Beyond this many nodes the largest shrinks (to half at four times as many).
+CROWD = 25
 MIN_STROKE, MAX_STROKE = 1.0, 6.0
 # A connected group of n institutions gets a box about UNIT·√n wide.
 UNIT = 90
@@ -55,15 +57,31 @@ class Canvas:
     max_labels: int
     max_chars: int
     label_room: int  # beside a group, for the names at its edge
+    # Names never cover a node; else only the named ones (a phone has no room to spare).
+    names_avoid_every_node: bool
 
 
 # A wide screen shows the wide drawing about life-size, a phone the narrow one at about
 # 0.8: 16 units stay a readable 12 px or more.
 WIDE = Canvas(
-    "wide", width=800, aspect=0.7, font_size=14, max_labels=30, max_chars=28, label_room=60
+    "wide",
+    width=800,
+    aspect=0.7,
+    font_size=14,
+    max_labels=30,
+    max_chars=28,
+    label_room=60,
+    names_avoid_every_node=True,
 )
 NARROW = Canvas(
-    "narrow", width=400, aspect=1.0, font_size=16, max_labels=14, max_chars=16, label_room=40
+    "narrow",
+    width=400,
+    aspect=1.0,
+    font_size=16,
+    max_labels=14,
+    max_chars=16,
+    label_room=40,
+    names_avoid_every_node=False,
 )
 
 
@@ -112,6 +130,8 @@ class Drawing:
     nodes: list[Node]  # the largest last, so that it is drawn on top
     edges: list[Edge]  # the strongest last, likewise
     labels: list[Label]
+    # Lines named on hover: a wide screen has a pointer; the phone's copy stays lighter.
+    edge_titles: bool
 
 
 @dataclass(frozen=True)
@@ -139,6 +159,12 @@ class NetworkChart:
     @property
     def pairs_limited(self) -> bool:
         return self.drawn_pairs < self.total_pairs
+
+
+def _radius(projects: int, most: int, *, count: int) -> float:
+    """A node's area by its projects; smaller nodes where many must share the drawing."""
+    largest = MAX_RADIUS if count <= CROWD else max(MAX_RADIUS * math.sqrt(CROWD / count), 10)
+    return round(max(MIN_RADIUS, largest * math.sqrt(projects / most)), 1)
 
 
 def _scale(value: float, largest: float, low: float, high: float) -> float:
@@ -215,13 +241,15 @@ def _overlaps(box: Box, others: list[Box]) -> bool:
 
 def _labels(nodes: list[Node], canvas: Canvas, *, height: int) -> list[Label]:
     """Names of the largest nodes, each where it overlaps no other name and no node, or none."""
+    largest_first = sorted(nodes, key=lambda n: (-n.radius, n.institution.name.casefold()))
+    named = largest_first[: canvas.max_labels]
     taken: list[Box] = [
-        (n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius) for n in nodes
+        (n.x - n.radius, n.y - n.radius, n.x + n.radius, n.y + n.radius)
+        for n in (nodes if canvas.names_avoid_every_node else named)
     ]
     labels: list[Label] = []
-    largest_first = sorted(nodes, key=lambda n: (-n.radius, n.institution.name.casefold()))
     size = canvas.font_size
-    for node in largest_first[: canvas.max_labels]:
+    for node in named:
         text = Truncator(node.institution.short_name).chars(canvas.max_chars)
         # An estimate of the text's extent: about 0.6 em per character in a sans-serif.
         text_width = 0.6 * size * len(text)
@@ -332,7 +360,7 @@ def _drawing(
                 institution=i,
                 x=positions[i.pk][0],
                 y=positions[i.pk][1],
-                radius=_scale(i.projects, most_projects, MIN_RADIUS, MAX_RADIUS),
+                radius=_radius(i.projects, most_projects, count=len(institutions)),
                 chosen=bool(country) and i.country == country,
                 title=_node_title(i),
             )
@@ -359,13 +387,16 @@ def _drawing(
         nodes=nodes,
         edges=edges[::-1],
         labels=_labels(nodes, canvas, height=height),
+        edge_titles=canvas is WIDE,
     )
 
 
 def network_chart(network: CollaborationNetwork, *, country: str = "") -> NetworkChart:
     """Lay ``network`` out: the most connected institutions as nodes, shared projects as edges."""
+    # The chosen country's institutions first, then the most connected.
     ranked = sorted(
-        network.institutions, key=lambda i: (-i.partners, -i.projects, i.name.casefold())
+        network.institutions,
+        key=lambda i: (i.country != country, -i.partners, -i.projects, i.name.casefold()),
     )
     drawn = {i.pk: i for i in ranked[:NODE_LIMIT]}
     pairs = sorted(
