@@ -89,8 +89,8 @@ NARROW = Canvas(
 class Label:
     text: str
     x: float
-    y: float
-    anchor: str  # start, middle or end
+    y: float  # the baseline
+    anchor: str  # start or end
 
 
 @dataclass(frozen=True)
@@ -261,14 +261,16 @@ def _labels(nodes: list[Node], canvas: Canvas, *, height: int) -> list[Label]:
             node.y + node.radius,
         )
         others = [box for box in taken if box != own]
-        # (x, y, anchor) of the text and the left and top of its box: right, left, above, below.
+        # Above or below, a name near the edge moves inwards rather than out of the drawing.
+        centred = min(max(node.x - text_width / 2, 0), canvas.width - text_width)
+        # The left and top of the name's box, its anchor and baseline: right, left, above, below.
         candidates = [
-            (node.x + gap, node.y + size / 3, "start", node.x + gap, node.y - size / 2),
-            (node.x - gap, node.y + size / 3, "end", node.x - gap - text_width, node.y - size / 2),
-            (node.x, node.y - gap, "middle", node.x - text_width / 2, node.y - gap - size),
-            (node.x, node.y + gap + size * 0.8, "middle", node.x - text_width / 2, node.y + gap),
+            (node.x + gap, node.y - size / 2, "start", node.x + gap, node.y + size / 3),
+            (node.x - gap - text_width, node.y - size / 2, "end", node.x - gap, node.y + size / 3),
+            (centred, node.y - gap - size, "start", centred, node.y - gap),
+            (centred, node.y + gap, "start", centred, node.y + gap + size * 0.8),
         ]
-        for x, y, anchor, left, top in candidates:
+        for left, top, anchor, x, y in candidates:
             box = (left, top, left + text_width, top + size)
             inside = left >= 0 and top >= 0 and box[2] <= canvas.width and box[3] <= height
             if inside and not _overlaps(box, others):

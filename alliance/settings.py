@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
+    # For its catalogues: country names in the reader's language.
+    "django_countries",
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -88,7 +88,7 @@ def _picture(content: str, drawing: str = "wide") -> dict:
         for index, line in enumerate(svg.iter("line"))
     }
     labels = [text.text for text in svg.iter("text")]
-    tables = re.findall(r"<table>.*?</table>", content, re.S)
+    tables = re.findall(r"<table[^>]*>.*?</table>", content, re.S)
     rows = [
         [
             re.sub(r"<[^>]+>", "", cell).strip()
