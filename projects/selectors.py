@@ -1134,6 +1134,10 @@ def collaboration_network(*, focus_area: str = "", country: str = "") -> Collabo
             partners.setdefault(pk, set()).update(ids[:index] + ids[index + 1 :])
             for other in ids[index + 1 :]:
                 joint[(pk, other)] = joint.get((pk, other), 0) + 1
+    # A few dozen countries among hundreds of institutions: each name translated once.
+    country_names = {
+        code: str(countries.name(code)) for code in {str(i.country) for i in shown.values()}
+    }
     institutions = sorted(
         (
             NetworkInstitution(
@@ -1142,7 +1146,7 @@ def collaboration_network(*, focus_area: str = "", country: str = "") -> Collabo
                 short_name=shown[pk].display_short_name,
                 url=shown[pk].get_absolute_url(),
                 country=str(shown[pk].country),
-                country_name=str(countries.name(shown[pk].country)),
+                country_name=country_names[str(shown[pk].country)],
                 projects=count,
                 partners=len(partners[pk]),
             )
