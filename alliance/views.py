@@ -128,6 +128,7 @@ def network(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "chart": network_chart_cached(focus_area=focus_area, country=country),
+        "country": country,
         "is_filtered": bool(focus_area or country),
     }
     return render_page(request, "network.html", context, partial="picture")

@@ -314,3 +314,19 @@ def test_network_picture_is_cached_until_public_data_changes(
         fresh = client.get(reverse("network"))
 
     assert cached.context["chart"] == fresh.context["chart"]
+
+
+def test_network_draws_the_chosen_country_first_when_there_are_many(client, alliance, monkeypatch):
+    monkeypatch.setattr(network, "NODE_LIMIT", 2)
+
+    content = client.get(reverse("network"), {"country": "FR"}).content.decode()
+
+    # Inria, of France, first; then the most connected of the others.
+    assert sorted(_picture(content)["nodes"]) == [
+        "IBM Research: 2 public projects, 2 partners",
+        "Inria: 2 public projects, 2 partners",
+    ]
+    assert (
+        "The picture shows 2 of 3 institutions: those of the chosen country first, then their "
+        "most connected partners."
+    ) in content
