@@ -41,7 +41,7 @@ def engine(request, monkeypatch) -> str:
     if request.param == "postgresql":
         require(connection.vendor == "postgresql", "full-text search needs PostgreSQL")
     else:
-        monkeypatch.setattr(search, "uses_full_text", lambda: False)
+        monkeypatch.setattr(search, "engine", lambda: search.CONTAINS)
     return request.param
 
 
@@ -61,7 +61,7 @@ def test_search_ranks_an_exact_title_match_first_on_postgresql(client):
 
 
 def test_search_ranks_title_matches_first_in_the_fallback(client, monkeypatch):
-    monkeypatch.setattr(search, "uses_full_text", lambda: False)
+    monkeypatch.setattr(search, "engine", lambda: search.CONTAINS)
     ProposalFactory(stage=Stage.DRIVE, title="Batteries", description="Sensor fusion inside.")
     ProposalFactory(stage=Stage.DRIVE, title="Sensor arrays", summary="Hardware.")
     ProposalFactory(stage=Stage.DRIVE, title="Sensor", summary="Hardware.")
