@@ -83,7 +83,10 @@ def ranked[M: Any](
                 exact, "-rank", title, "pk"
             )
         case "fts5":
-            return _fts5(rows, text=text, fields=fields, title=title, body=body).order_by(
+            query = fts_query(text)
+            if not query:
+                return rows.none()
+            return _fts5(rows, query=query, fields=fields, title=title, body=body).order_by(
                 exact, "rank", title, "pk"
             )
     in_title = Case(When(contains_all(text, [title]), then=Value(0)), default=Value(1))
@@ -189,11 +192,8 @@ def fts_query(text: str) -> str:
 
 
 def _fts5[M: Any](
-    rows: QuerySet[M], *, text: str, fields: Fields, title: str, body: tuple[str, ...]
+    rows: QuerySet[M], *, query: str, fields: Fields, title: str, body: tuple[str, ...]
 ) -> QuerySet[M]:
-    query = fts_query(text)
-    if not query:
-        return rows.none()
     table = rows.model._meta.db_table
     fts = fts_table(table)
     pk = f'"{table}"."{rows.model._meta.pk.column}"'
