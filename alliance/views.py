@@ -18,6 +18,7 @@ from core.pagecache import public_page
 from members.models import FocusArea, Institution
 from members.selectors import (
     alliance_figures,
+    competence_choices,
     dashboard_for,
     institution_country_choices,
     institution_search,
@@ -161,6 +162,7 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
             (stage.value, stage.label) for stage in stages_visible_to(user=request.user)
         ],
         country_choices=institution_country_choices(user=request.user),
+        competence_choices=competence_choices(),
     )
     form.is_valid()
     text = form.value("q").strip()
@@ -176,6 +178,7 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
                     text=text,
                     focus_area=form.value("focus_area"),
                     stage=form.value("stage"),
+                    competence=form.value("competence"),
                 ),
             ),
             "institutions": (
@@ -185,9 +188,13 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
                     text=text,
                     kind=form.value("institution_kind"),
                     country=form.value("country"),
+                    competence=form.value("competence"),
                 ),
             ),
-            "people": (_("People"), lambda: person_search(text=text)),
+            "people": (
+                _("People"),
+                lambda: person_search(text=text, competence=form.value("competence")),
+            ),
         }
         for kind in kinds:
             heading, query = rows[kind]

@@ -286,14 +286,22 @@ PERSON_SEARCH_FIELDS = (("display_name", "A"), ("bio", "C"))
 
 
 def institution_search(
-    *, user: User | AnonymousUser, text: str, kind: str = "", country: str = ""
+    *,
+    user: User | AnonymousUser,
+    text: str,
+    kind: str = "",
+    country: str = "",
+    competence: str = "",
 ) -> QuerySet[Institution]:
-    """The institutions the user may see that match ``text``."""
+    """The institutions the user may see that match ``text`` (and offer ``competence``)."""
     institutions = Institution.objects.visible_to(user)
     if kind:
         institutions = institutions.filter(kind=kind)
     if country:
         institutions = institutions.filter(country=country)
+    if competence:
+        # One row per institution and competence (a unique constraint): no duplicates.
+        institutions = institutions.filter(competences__competence__slug=competence)
     return search.ranked(
         institutions,
         text=text,
@@ -303,10 +311,15 @@ def institution_search(
     )
 
 
-def person_search(*, text: str) -> QuerySet[User]:
-    """The public profiles (name and bio, as the person page shows them) that match ``text``."""
+def person_search(*, text: str, competence: str = "") -> QuerySet[User]:
+    """The public profiles (name and bio, as the person page shows them) that match ``text``.
+
+    ``competence`` keeps the people whose profile lists it (the person page shows them).
+    """
     # The same accounts person_detail shows; e-mail addresses are never searched.
     people = User.objects.filter(is_active=True)
+    if competence:
+        people = people.filter(competences__competence__slug=competence)
     return search.ranked(
         people, text=text, fields=PERSON_SEARCH_FIELDS, title="display_name", body=("bio",)
     )

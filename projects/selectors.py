@@ -1167,14 +1167,20 @@ PROPOSAL_SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("description", "C")
 
 
 def proposal_search(
-    *, user, text: str, focus_area: str = "", stage: str = ""
+    *, user, text: str, focus_area: str = "", stage: str = "", competence: str = ""
 ) -> QuerySet[Proposal]:
-    """The proposals the user may see that match ``text``: an exact title first, then by rank."""
+    """The proposals the user may see that match ``text``: an exact title first, then by rank.
+
+    ``competence`` keeps the proposals that require it.
+    """
     proposals = proposal_list(user=user)
     if focus_area:
         proposals = proposals.filter(focus_area__slug=focus_area)
     if stage:
         proposals = proposals.filter(stage=stage)
+    if competence:
+        # One row per proposal and competence (a unique constraint): no duplicates.
+        proposals = proposals.filter(required_competences__competence__slug=competence)
     return search.ranked(
         proposals,
         text=text,

@@ -10,14 +10,21 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import search
 from members.enums import InstitutionStatus
-from members.tests.factories import CoordinatorFactory, InstitutionFactory, UserFactory
+from members.tests.factories import (
+    CompetenceFactory,
+    CoordinatorFactory,
+    InstitutionCompetenceFactory,
+    InstitutionFactory,
+    UserFactory,
+)
 from projects.enums import Stage, Visibility
 from projects.models import Proposal
-from projects.tests.factories import ProposalFactory
+from projects.tests.factories import ProposalCompetenceFactory, ProposalFactory
 
 pytestmark = [
     pytest.mark.django_db,
@@ -209,6 +216,51 @@ def test_sqlite_search_finds_institutions_and_profiles_but_not_email(client):
     assert ("Aquarium Institute" in html, "Ada Lovelace" in html) == (True, True)
     assert _titles("hidden", kind="people") == []
     assert _titles("AQI", kind="institutions") == ["Aquarium Institute"]
+
+
+def test_sqlite_search_filters_by_competence():
+    robotics = CompetenceFactory(slug="robotics")
+    ProposalCompetenceFactory(
+        proposal=ProposalFactory(stage=Stage.DRIVE, title="Zebrafish robots"), competence=robotics
+    )
+    ProposalFactory(stage=Stage.DRIVE, title="Zebrafish genome")
+    InstitutionCompetenceFactory(
+        institution=InstitutionFactory(name="Zebrafish Works"), competence=robotics
+    )
+    InstitutionFactory(name="Zebrafish University")
+
+    html = _get(Client(), q="zebrafish", competence="robotics")
+
+    assert [f"</mark> {name}" in html for name in ("robots", "Works", "genome", "University")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def _alliance(start: int, n: int) -> None:
+    for i in range(start, start + n):
+        ProposalFactory(stage=Stage.DRIVE, title=f"Zebrafish study {i}")
+        InstitutionFactory(name=f"Zebrafish lab {i}")
+        UserFactory(display_name=f"Zebrafish fan {i}")
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("", 9), ("projects", 5)])
+def test_sqlite_search_queries_are_the_same_for_1_and_50_results(client, kind, expected):
+    def count() -> int:
+        html = _get(client, q="zebrafish", kind=kind)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            _get(client, q="zebrafish", kind=kind)
+        assert "<mark>Zebrafish</mark> study" in html
+        return len(queries)
+
+    _alliance(0, 1)
+    one = count()
+    _alliance(1, 49)
+    fifty = count()
+
+    assert (one, fifty) == (expected, expected)
 
 
 def test_sqlite_search_follows_updates_and_deletes():
