@@ -63,6 +63,17 @@ def test_search_ranks_an_exact_title_match_first_on_postgresql(client):
     assert _in_order(html, '"><mark>Quantum</mark> <mark>sensors</mark></a>', "Robot", "Batteries")
 
 
+def test_search_ranks_an_exact_institution_name_first(client, engine):
+    InstitutionFactory(
+        name="Zebrafish Institute", description="Zebrafish, zebrafish and more zebrafish."
+    )
+    InstitutionFactory(name="Zebrafish", description="Fish.")
+
+    html = _get(client, q="zebrafish", kind="institutions")
+
+    assert _in_order(html, '"><mark>Zebrafish</mark></a>', "<mark>Zebrafish</mark> Institute")
+
+
 def test_search_ranks_title_matches_first_in_the_fallback(client, monkeypatch):
     monkeypatch.setattr(search, "engine", lambda: search.CONTAINS)
     ProposalFactory(stage=Stage.DRIVE, title="Batteries", description="Sensor fusion inside.")
