@@ -138,7 +138,7 @@ def _section(
     for row in page_obj.object_list:
         if hasattr(row, "title_headline"):
             row.title_hit = search.marked(row.title_headline)
-            row.text_hit = search.marked(row.text_headline)
+            row.text_hit = search.marked(row.text_headline or "")
         else:
             row.title_hit = search.highlighted(getattr(row, title), text)
             text_value = " ".join(getattr(row, name) for name in body)

@@ -16,11 +16,12 @@ import operator
 import re
 import sqlite3
 from collections.abc import Iterable
-from typing import Any
+from contextlib import closing
+from typing import Any, cast
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, connections
-from django.db.models import Case, FloatField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, FloatField, Model, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Concat
 from django.db.models.signals import post_migrate
@@ -61,13 +62,14 @@ def engine() -> str:
 def fts5_available() -> bool:
     """True where Python's SQLite library (the one Django uses) has the FTS5 extension."""
     try:
-        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE probe USING fts5(text)")
+        with closing(sqlite3.connect(":memory:")) as probe:
+            probe.execute("CREATE VIRTUAL TABLE probe USING fts5(text)")
     except sqlite3.Error:
         return False
     return True
 
 
-def ranked[M: Any](
+def ranked[M: Model](
     rows: QuerySet[M], *, text: str, fields: Fields, title: str, body: tuple[str, ...]
 ) -> QuerySet[M]:
     """``rows`` that match ``text``: an exact ``title`` first, then by rank.
@@ -77,18 +79,19 @@ def ranked[M: Any](
     where the engine can; the ``CONTAINS`` fallback leaves highlighting to ``highlighted``.
     """
     exact = Case(When(**{f"{title}__iexact": text}, then=Value(0)), default=Value(1))
-    match engine():
-        case "postgresql":
-            return _postgresql(rows, text=text, fields=fields, title=title, body=body).order_by(
-                exact, "-rank", title, "pk"
-            )
-        case "fts5":
-            query = fts_query(text)
-            if not query:
-                return rows.none()
-            return _fts5(rows, query=query, fields=fields, title=title, body=body).order_by(
-                exact, "rank", title, "pk"
-            )
+    kind = engine()
+    if kind == POSTGRESQL:
+        return _postgresql(rows, text=text, fields=fields, title=title, body=body).order_by(
+            exact, "-rank", title, "pk"
+        )
+    if kind == FTS5:
+        query = fts_query(text)
+        if not query:
+            return rows.none()
+        # bm25 is negative, and lower is better.
+        return _fts5(rows, query=query, fields=fields, title=title, body=body).order_by(
+            exact, "rank", title, "pk"
+        )
     in_title = Case(When(contains_all(text, [title]), then=Value(0)), default=Value(1))
     return rows.filter(contains_all(text, [name for name, _weight in fields])).order_by(
         exact, in_title, title, "pk"
@@ -134,7 +137,7 @@ def headline(expression, text: str, *, whole: bool = False) -> SearchHeadline:
     )
 
 
-def _postgresql[M: Any](
+def _postgresql[M: Model](
     rows: QuerySet[M], *, text: str, fields: Fields, title: str, body: tuple[str, ...]
 ) -> QuerySet[M]:
     vector = search_vector(*fields)
@@ -143,12 +146,13 @@ def _postgresql[M: Any](
     for name in body[1:]:
         parts += [Value(" "), name]
     text_expression = Concat(*parts, output_field=TextField()) if len(body) > 1 else body[0]
-    return rows.annotate(
+    annotated = rows.annotate(
         document=vector,
         rank=SearchRank(vector, query),
         title_headline=headline(title, text, whole=True),
         text_headline=headline(text_expression, text),
-    ).filter(document=query)
+    )
+    return cast("QuerySet[M]", annotated.filter(document=query))
 
 
 # SQLite FTS5 -----------------------------------------------------------------------------
@@ -191,7 +195,7 @@ def fts_query(text: str) -> str:
     return " OR ".join(parts)
 
 
-def _fts5[M: Any](
+def _fts5[M: Model](
     rows: QuerySet[M], *, query: str, fields: Fields, title: str, body: tuple[str, ...]
 ) -> QuerySet[M]:
     table = rows.model._meta.db_table
@@ -221,9 +225,10 @@ def _fts5[M: Any](
         params += [*values, _START, *values]
     sql, values = snippet(body[0])
     text_headline = f"CASE {' '.join(cases)} ELSE {sql} END"
-    return rows.filter(
+    candidates = rows.filter(
         pk__in=RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [query])
-    ).annotate(
+    )
+    annotated = candidates.annotate(
         rank=matched(f'bm25("{fts}", {weights})', [], output_field=FloatField()),
         title_headline=matched(
             f'highlight("{fts}", {columns.index(title)}, %s, %s)',
@@ -232,6 +237,7 @@ def _fts5[M: Any](
         ),
         text_headline=matched(text_headline, [*params, *values], output_field=TextField()),
     )
+    return cast("QuerySet[M]", annotated)
 
 
 def _fts_triggers(table: str, columns: list[str], pk: str) -> dict[str, str]:
