@@ -74,9 +74,9 @@ def ranked[M: Model](
 ) -> QuerySet[M]:
     """``rows`` that match ``text``: an exact ``title`` first, then by rank.
 
-    ``fields`` are the searched ``(field, weight)`` pairs; the title is highlighted whole
-    (``title_headline``) and a snippet is cut from the ``body`` fields (``text_headline``),
-    where the engine can; the ``CONTAINS`` fallback leaves highlighting to ``highlighted``.
+    ``fields`` are the searched ``(field, weight)`` pairs. On PostgreSQL the title is
+    highlighted whole (``title_headline``) and a snippet is cut from the ``body`` fields
+    (``text_headline``) here; ``hits`` marks the rows of a page on every engine.
     """
     exact = Case(When(**{f"{title}__iexact": text}, then=Value(0)), default=Value(1))
     kind = engine()
@@ -89,9 +89,7 @@ def ranked[M: Model](
         if not query:
             return rows.none()
         # bm25 is negative, and lower is better.
-        return _fts5(rows, query=query, fields=fields, title=title, body=body).order_by(
-            exact, "rank", title, "pk"
-        )
+        return _fts5(rows, query=query, fields=fields).order_by(exact, "rank", title, "pk")
     in_title = Case(When(contains_all(text, [title]), then=Value(0)), default=Value(1))
     return rows.filter(contains_all(text, [name for name, _weight in fields])).order_by(
         exact, in_title, title, "pk"
@@ -195,49 +193,55 @@ def fts_query(text: str) -> str:
     return " OR ".join(parts)
 
 
-def _fts5[M: Model](
-    rows: QuerySet[M], *, query: str, fields: Fields, title: str, body: tuple[str, ...]
-) -> QuerySet[M]:
+def _fts5[M: Model](rows: QuerySet[M], *, query: str, fields: Fields) -> QuerySet[M]:
+    """The candidates the index matches, with their bm25 ``rank``.
+
+    The FTS5 match only yields candidate ids: ``rows`` already hold only what the user may
+    see. Highlights are left to ``hits``, for the rows of one page: SQLite would compute
+    them for every match before sorting.
+    """
     table = rows.model._meta.db_table
     fts = fts_table(table)
     pk = f'"{table}"."{rows.model._meta.pk.column}"'
-    columns = [name for name, _weight in fields]
-
-    def matched(expression: str, params: list[str], **kwargs: Any) -> RawSQL:
-        # One value of this row's match: auxiliary functions need the MATCH in their query.
-        sql = f'SELECT {expression} FROM "{fts}" WHERE "{fts}" MATCH %s AND rowid = {pk}'
-        return RawSQL(sql, [*params, query], **kwargs)
-
     weights = ", ".join(str(WEIGHTS[weight]) for _name, weight in fields)
-    marks = [_START, _STOP]
+    # A join, so that FTS5 runs the query once; a correlated subquery per row runs it anew.
+    joined = rows.extra(
+        select={"rank": f'bm25("{fts}", {weights})'},
+        tables=[fts],
+        where=[f'"{fts}" MATCH %s', f'"{fts}".rowid = {pk}'],
+        params=[query],
+    )
+    return cast("QuerySet[M]", joined)
 
-    def snippet(name: str) -> tuple[str, list[str]]:
-        return (
-            f'snippet("{fts}", {columns.index(name)}, %s, %s, %s, {SNIPPET_TOKENS})',
-            [*marks, "…"],
-        )
 
-    # The snippet of the first body field with a match in it, else of the first field.
-    cases, params = [], []
+def _fts5_headlines(
+    rows: list[Model], *, text: str, fields: Fields, title: str, body: tuple[str, ...]
+) -> dict[Any, tuple[str, str]]:
+    """Per row of one page: its title with the matches marked and a snippet of its body."""
+    query = fts_query(text)
+    if not rows or not query:
+        return {}
+    fts = fts_table(rows[0]._meta.db_table)
+    columns = [name for name, _weight in fields]
+    expressions = [f'highlight("{fts}", {columns.index(title)}, %s, %s)']
+    params: list[Any] = [_START, _STOP]
     for name in body:
-        sql, values = snippet(name)
-        cases.append(f"WHEN instr({sql}, %s) > 0 THEN {sql}")
-        params += [*values, _START, *values]
-    sql, values = snippet(body[0])
-    text_headline = f"CASE {' '.join(cases)} ELSE {sql} END"
-    candidates = rows.filter(
-        pk__in=RawSQL(f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s', [query])
-    )
-    annotated = candidates.annotate(
-        rank=matched(f'bm25("{fts}", {weights})', [], output_field=FloatField()),
-        title_headline=matched(
-            f'highlight("{fts}", {columns.index(title)}, %s, %s)',
-            marks,
-            output_field=TextField(),
-        ),
-        text_headline=matched(text_headline, [*params, *values], output_field=TextField()),
-    )
-    return cast("QuerySet[M]", annotated)
+        expressions.append(f'snippet("{fts}", {columns.index(name)}, %s, %s, %s, {SNIPPET_TOKENS})')
+        params += [_START, _STOP, "…"]
+    ids = [row.pk for row in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT rowid, {", ".join(expressions)} FROM "{fts}" WHERE "{fts}" MATCH %s'
+            f" AND rowid IN ({', '.join(['%s'] * len(ids))})",
+            [*params, query, *ids],
+        )
+        found = cursor.fetchall()
+    headlines = {}
+    for rowid, title_headline, *snippets in found:
+        # The snippet of the first body field with a match in it, else of the first field.
+        snippet = next((s for s in snippets if s and _START in s), snippets[0] or "")
+        headlines[rowid] = (title_headline or "", snippet)
+    return headlines
 
 
 def _fts_triggers(table: str, columns: list[str], pk: str) -> dict[str, str]:
@@ -354,6 +358,33 @@ def contains_all(text: str, fields: Iterable[str]) -> Q:
 def marked(text: str) -> SafeString:
     """Escape a headline, then turn its match markers into <mark> elements."""
     return mark_safe(escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>"))
+
+
+def hits(
+    rows: list[Model], *, text: str, fields: Fields, title: str, body: tuple[str, ...]
+) -> None:
+    """Set ``title_hit`` and ``text_hit`` (safe HTML) on the rows of one page of ``ranked``.
+
+    PostgreSQL's rows carry their headlines; FTS5's are read for the page in one query;
+    the fallback marks the query's words in Python.
+    """
+    fts5 = (
+        _fts5_headlines(rows, text=text, fields=fields, title=title, body=body)
+        if rows and not hasattr(rows[0], "title_headline") and engine() == FTS5
+        else {}
+    )
+    for row in rows:
+        if hasattr(row, "title_headline"):
+            row.title_hit = marked(row.title_headline)  # type: ignore[attr-defined]
+            row.text_hit = marked(row.text_headline or "")  # type: ignore[attr-defined]
+        elif row.pk in fts5:
+            title_headline, text_headline = fts5[row.pk]
+            row.title_hit = marked(title_headline)  # type: ignore[attr-defined]
+            row.text_hit = marked(text_headline)  # type: ignore[attr-defined]
+        else:
+            row.title_hit = highlighted(getattr(row, title), text)  # type: ignore[attr-defined]
+            value = " ".join(getattr(row, name) for name in body)
+            row.text_hit = highlighted(value, text, snippet=True)  # type: ignore[attr-defined]
 
 
 def highlighted(value: str, text: str, *, snippet: bool = False) -> SafeString:
