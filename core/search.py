@@ -21,8 +21,8 @@ from typing import Any, cast
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection, connections
-from django.db.models import Case, FloatField, Model, Q, QuerySet, TextField, Value, When
-from django.db.models.expressions import Combinable, RawSQL
+from django.db.models import Case, Model, Q, QuerySet, TextField, Value, When
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Concat
 from django.db.models.signals import post_migrate
 from django.utils.html import escape
