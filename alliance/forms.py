@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +37,8 @@ class SearchForm(forms.Form):
         ),
     )
     kind = forms.ChoiceField(label=_("Show"), required=False, choices=KINDS)
+    # Narrows every kind: the projects that need it, the institutions and people who offer it.
+    competence = forms.ChoiceField(label=_("Competence"), required=False)
     focus_area = forms.ChoiceField(label=_("Focus area"), required=False)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
@@ -52,12 +54,17 @@ class SearchForm(forms.Form):
         focus_area_choices: Iterable[tuple[str, str]],
         stage_choices: Iterable[tuple[str, str]],
         country_choices: Iterable[tuple[str, str]],
+        competence_choices: Mapping[str, list[tuple[str, str]]],
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["focus_area"].choices = [("", _("All focus areas")), *focus_area_choices]
         self.fields["stage"].choices = [("", _("All stages")), *stage_choices]
         self.fields["country"].choices = [("", _("All countries")), *country_choices]
+        self.fields["competence"].choices = [
+            ("", _("All competences")),
+            *competence_choices.items(),
+        ]
 
     def value(self, name: str) -> str:
         """A valid field's value; an invalid filter (an unknown country) is ignored, not fatal."""

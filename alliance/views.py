@@ -19,7 +19,10 @@ from core.http import HtmxHttpRequest, login_url_back_here, render_page
 from core.pagecache import public_page
 from members.models import FocusArea, Institution
 from members.selectors import (
+    INSTITUTION_SEARCH_FIELDS,
+    PERSON_SEARCH_FIELDS,
     alliance_figures,
+    competence_choices,
     dashboard_for,
     institution_country_choices,
     institution_search,
@@ -28,6 +31,7 @@ from members.selectors import (
 from notifications.selectors import open_actions_for
 from projects.enums import PUBLIC_STAGES
 from projects.selectors import (
+    PROPOSAL_SEARCH_FIELDS,
     alliance_overview_cached,
     proposal_list,
     proposal_search,
@@ -143,28 +147,23 @@ class SearchSection:
     more_url: str
 
 
-# Per kind: the field shown as the result's title and those its snippet is cut from.
+# Per kind: the searched fields, the one shown as the result's title and those its snippet
+# is cut from.
 _SHOWN_FIELDS = {
-    "projects": ("title", ("summary", "description")),
-    "institutions": ("name", ("description",)),
-    "people": ("display_name", ("bio",)),
+    "projects": (PROPOSAL_SEARCH_FIELDS, "title", ("summary", "description")),
+    "institutions": (INSTITUTION_SEARCH_FIELDS, "name", ("description",)),
+    "people": (PERSON_SEARCH_FIELDS, "display_name", ("bio",)),
 }
 
 
 def _section(
     request: HtmxHttpRequest, *, kind: str, heading: str, rows: QuerySet, single: bool, text: str
 ) -> SearchSection:
-    title, body = _SHOWN_FIELDS[kind]
+    fields, title, body = _SHOWN_FIELDS[kind]
     size = SEARCH_PAGE_SIZE if single else SEARCH_PREVIEW_SIZE
     page_obj = Paginator(rows, size).get_page(request.GET.get("page") if single else 1)
-    for row in page_obj.object_list:
-        if hasattr(row, "title_headline"):
-            row.title_hit = search.marked(row.title_headline)
-            row.text_hit = search.marked(row.text_headline)
-        else:
-            row.title_hit = search.highlighted(getattr(row, title), text)
-            text_value = " ".join(getattr(row, name) for name in body)
-            row.text_hit = search.highlighted(text_value, text, snippet=True)
+    page_obj.object_list = list(page_obj.object_list)
+    search.hits(page_obj.object_list, text=text, fields=fields, title=title, body=body)
     params = request.GET.copy()
     params["kind"] = kind
     params.pop("page", None)
@@ -184,6 +183,7 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
             (stage.value, stage.label) for stage in stages_visible_to(user=request.user)
         ],
         country_choices=institution_country_choices(user=request.user),
+        competence_choices=competence_choices(),
     )
     form.is_valid()
     text = form.value("q").strip()
@@ -199,6 +199,7 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
                     text=text,
                     focus_area=form.value("focus_area"),
                     stage=form.value("stage"),
+                    competence=form.value("competence"),
                 ),
             ),
             "institutions": (
@@ -208,9 +209,13 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
                     text=text,
                     kind=form.value("institution_kind"),
                     country=form.value("country"),
+                    competence=form.value("competence"),
                 ),
             ),
-            "people": (_("People"), lambda: person_search(text=text)),
+            "people": (
+                _("People"),
+                lambda: person_search(text=text, competence=form.value("competence")),
+            ),
         }
         for kind in kinds:
             heading, query = rows[kind]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
-from django.db import models
 from django.db.models import (
     Case,
     Count,
@@ -276,7 +274,8 @@ def person_competence_levels(*, person: User) -> dict[int, int]:
 
 # Search ---------------------------------------------------------------------------------
 
-# The weights of the search vectors; the GIN indexes in migration 0005 are built on them.
+# The weights of the search vectors; the GIN indexes in migration 0005 are built on them,
+# the SQLite FTS5 indexes in migration 0006 on their fields.
 INSTITUTION_SEARCH_FIELDS = (
     ("name", "A"),
     ("short_name", "A"),
@@ -286,47 +285,41 @@ INSTITUTION_SEARCH_FIELDS = (
 PERSON_SEARCH_FIELDS = (("display_name", "A"), ("bio", "C"))
 
 
-def _ranked[M: models.Model](
-    rows: QuerySet[M], *, text: str, fields: tuple[tuple[str, str], ...], title: str, body: str
-) -> QuerySet[M]:
-    """``rows`` matching ``text``: an exact ``title`` first, then by rank (title matches first on SQLite)."""
-    exact = Case(When(**{f"{title}__iexact": text}, then=Value(0)), default=Value(1))
-    if not search.uses_full_text():
-        in_title = Case(When(search.contains_all(text, [title]), then=Value(0)), default=Value(1))
-        return rows.filter(search.contains_all(text, [name for name, _weight in fields])).order_by(
-            exact, in_title, title, "pk"
-        )
-    vector = search.search_vector(*fields)
-    query = search.search_query(text)
-    return cast(
-        "QuerySet[M]",
-        rows.annotate(
-            document=vector,
-            rank=SearchRank(vector, query),
-            title_headline=search.headline(title, text, whole=True),
-            text_headline=search.headline(body, text),
-        )
-        .filter(document=query)
-        .order_by(exact, "-rank", title, "pk"),
-    )
-
-
 def institution_search(
-    *, user: User | AnonymousUser, text: str, kind: str = "", country: str = ""
+    *,
+    user: User | AnonymousUser,
+    text: str,
+    kind: str = "",
+    country: str = "",
+    competence: str = "",
 ) -> QuerySet[Institution]:
-    """The institutions the user may see that match ``text``."""
+    """The institutions the user may see that match ``text`` (and offer ``competence``)."""
     institutions = Institution.objects.visible_to(user)
     if kind:
         institutions = institutions.filter(kind=kind)
     if country:
         institutions = institutions.filter(country=country)
-    return _ranked(
-        institutions, text=text, fields=INSTITUTION_SEARCH_FIELDS, title="name", body="description"
+    if competence:
+        # One row per institution and competence (a unique constraint): no duplicates.
+        institutions = institutions.filter(competences__competence__slug=competence)
+    return search.ranked(
+        institutions,
+        text=text,
+        fields=INSTITUTION_SEARCH_FIELDS,
+        title="name",
+        body=("description",),
     )
 
 
-def person_search(*, text: str) -> QuerySet[User]:
-    """The public profiles (name and bio, as the person page shows them) that match ``text``."""
+def person_search(*, text: str, competence: str = "") -> QuerySet[User]:
+    """The public profiles (name and bio, as the person page shows them) that match ``text``.
+
+    ``competence`` keeps the people whose profile lists it (the person page shows them).
+    """
     # The same accounts person_detail shows; e-mail addresses are never searched.
     people = User.objects.filter(is_active=True)
-    return _ranked(people, text=text, fields=PERSON_SEARCH_FIELDS, title="display_name", body="bio")
+    if competence:
+        people = people.filter(competences__competence__slug=competence)
+    return search.ranked(
+        people, text=text, fields=PERSON_SEARCH_FIELDS, title="display_name", body=("bio",)
+    )

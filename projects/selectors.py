@@ -12,11 +12,9 @@ from typing import TYPE_CHECKING, Any, cast
 import rules
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     Exists,
     IntegerField,
@@ -25,13 +23,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
-    Value,
-    When,
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import Coalesce, Concat, RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -1256,38 +1251,30 @@ def institution_dashboard(*, user: User, institution: Institution) -> Institutio
 
 # Search ---------------------------------------------------------------------------------
 
-# The weights of the proposal search vector; the GIN index in migration 0012 is built on it.
+# The weights of the proposal search vector; the GIN index in migration 0012 is built on it,
+# the SQLite FTS5 index in migration 0013 on its fields.
 PROPOSAL_SEARCH_FIELDS = (("title", "A"), ("summary", "B"), ("description", "C"))
 
 
 def proposal_search(
-    *, user, text: str, focus_area: str = "", stage: str = ""
+    *, user, text: str, focus_area: str = "", stage: str = "", competence: str = ""
 ) -> QuerySet[Proposal]:
-    """The proposals the user may see that match ``text``: an exact title first, then by rank."""
+    """The proposals the user may see that match ``text``: an exact title first, then by rank.
+
+    ``competence`` keeps the proposals that require it.
+    """
     proposals = proposal_list(user=user)
     if focus_area:
         proposals = proposals.filter(focus_area__slug=focus_area)
     if stage:
         proposals = proposals.filter(stage=stage)
-    exact_title = Case(When(title__iexact=text, then=Value(0)), default=Value(1))
-    if not search.uses_full_text():
-        title_match = Case(
-            When(search.contains_all(text, ["title"]), then=Value(0)), default=Value(1)
-        )
-        return proposals.filter(
-            search.contains_all(text, [name for name, _weight in PROPOSAL_SEARCH_FIELDS])
-        ).order_by(exact_title, title_match, "title", "pk")
-    vector = search.search_vector(*PROPOSAL_SEARCH_FIELDS)
-    query = search.search_query(text)
-    return (
-        proposals.annotate(
-            document=vector,
-            rank=SearchRank(vector, query),
-            title_headline=search.headline("title", text, whole=True),
-            text_headline=search.headline(
-                Concat("summary", Value(" "), "description", output_field=TextField()), text
-            ),
-        )
-        .filter(document=query)
-        .order_by(exact_title, "-rank", "title", "pk")
+    if competence:
+        # One row per proposal and competence (a unique constraint): no duplicates.
+        proposals = proposals.filter(required_competences__competence__slug=competence)
+    return search.ranked(
+        proposals,
+        text=text,
+        fields=PROPOSAL_SEARCH_FIELDS,
+        title="title",
+        body=("summary", "description"),
     )

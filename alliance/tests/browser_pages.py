@@ -60,6 +60,7 @@ def main_pages() -> list[Visit]:
                 driven.get_absolute_url(),
                 reverse("overview"),
                 reverse("network"),
+                f"{reverse('search')}?q=foundation+models",
                 reverse("account_login"),
             ],
             [reverse("account_signup")],

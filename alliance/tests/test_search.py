@@ -11,13 +11,16 @@ from conftest import require
 from core import search
 from members.enums import InstitutionKind, InstitutionStatus
 from members.tests.factories import (
+    CompetenceFactory,
     CoordinatorFactory,
     FocusAreaFactory,
+    InstitutionCompetenceFactory,
     InstitutionFactory,
+    PersonCompetenceFactory,
     UserFactory,
 )
 from projects.enums import Stage, Visibility
-from projects.tests.factories import ProposalFactory
+from projects.tests.factories import ProposalCompetenceFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +44,7 @@ def engine(request, monkeypatch) -> str:
     if request.param == "postgresql":
         require(connection.vendor == "postgresql", "full-text search needs PostgreSQL")
     else:
-        monkeypatch.setattr(search, "uses_full_text", lambda: False)
+        monkeypatch.setattr(search, "engine", lambda: search.CONTAINS)
     return request.param
 
 
@@ -60,8 +63,19 @@ def test_search_ranks_an_exact_title_match_first_on_postgresql(client):
     assert _in_order(html, '"><mark>Quantum</mark> <mark>sensors</mark></a>', "Robot", "Batteries")
 
 
+def test_search_ranks_an_exact_institution_name_first(client, engine):
+    InstitutionFactory(
+        name="Zebrafish Institute", description="Zebrafish, zebrafish and more zebrafish."
+    )
+    InstitutionFactory(name="Zebrafish", description="Fish.")
+
+    html = _get(client, q="zebrafish", kind="institutions")
+
+    assert _in_order(html, '"><mark>Zebrafish</mark></a>', "<mark>Zebrafish</mark> Institute")
+
+
 def test_search_ranks_title_matches_first_in_the_fallback(client, monkeypatch):
-    monkeypatch.setattr(search, "uses_full_text", lambda: False)
+    monkeypatch.setattr(search, "engine", lambda: search.CONTAINS)
     ProposalFactory(stage=Stage.DRIVE, title="Batteries", description="Sensor fusion inside.")
     ProposalFactory(stage=Stage.DRIVE, title="Sensor arrays", summary="Hardware.")
     ProposalFactory(stage=Stage.DRIVE, title="Sensor", summary="Hardware.")
@@ -144,6 +158,52 @@ def test_search_filters_narrow_each_kind(client, engine):
     assert (works in by_kind, university in by_kind) == (False, True)
 
 
+def test_search_competence_filter_narrows_every_kind(client, engine):
+    robotics = CompetenceFactory(name="Robotics", slug="robotics")
+    other = CompetenceFactory(name="Compilers", slug="compilers")
+    for title, competence in (("Zebrafish robots", robotics), ("Zebrafish compilers", other)):
+        ProposalCompetenceFactory(
+            proposal=ProposalFactory(stage=Stage.DRIVE, title=title), competence=competence
+        )
+    InstitutionCompetenceFactory(
+        institution=InstitutionFactory(name="Zebrafish Robot Works"), competence=robotics
+    )
+    InstitutionCompetenceFactory(institution=InstitutionFactory(name="Zebrafish Compiler Lab"))
+    PersonCompetenceFactory(
+        person=UserFactory(display_name="Zebrafish roboticist"), competence=robotics
+    )
+    PersonCompetenceFactory(person=UserFactory(display_name="Zebrafish linguist"))
+
+    html = _get(client, q="zebrafish", competence="robotics")
+    unfiltered = _get(client, q="zebrafish")
+
+    assert [
+        name in html
+        for name in (
+            "robots</a>",
+            "Robot Works",
+            "roboticist",
+            "compilers</a>",
+            "Compiler Lab",
+            "linguist",
+        )
+    ] == [True, True, True, False, False, False]
+    assert "Zebrafish</mark> linguist" in unfiltered
+    # The URL keeps the filter: the link to all of one kind carries it along.
+    assert 'value="robotics" selected' in html
+
+
+def test_search_competence_filter_lists_competences_by_focus_area(client):
+    CompetenceFactory(
+        name="Robotics", slug="robotics", focus_area=FocusAreaFactory(name="AI robotics")
+    )
+
+    html = _get(client)
+
+    assert '<optgroup label="AI robotics">\n' in html or '<optgroup label="AI robotics">' in html
+    assert '<option value="robotics">Robotics</option>' in html
+
+
 def test_search_stage_filter_offers_a_visitor_public_stages_only(client):
     html = _get(client)
 
@@ -167,18 +227,34 @@ def test_search_escapes_titles_and_snippets(client, engine):
 
 
 def _alliance(start: int, n: int) -> None:
+    robotics = CompetenceFactory(name="Robotics", slug="robotics")
     for i in range(start, start + n):
-        ProposalFactory(stage=Stage.DRIVE, title=f"Zebrafish study {i}")
-        InstitutionFactory(name=f"Zebrafish lab {i}")
-        UserFactory(display_name=f"Zebrafish fan {i}")
+        proposal = ProposalFactory(stage=Stage.DRIVE, title=f"Zebrafish study {i}")
+        ProposalCompetenceFactory(proposal=proposal, competence=robotics)
+        institution = InstitutionFactory(name=f"Zebrafish lab {i}")
+        InstitutionCompetenceFactory(institution=institution, competence=robotics)
+        person = UserFactory(display_name=f"Zebrafish fan {i}")
+        PersonCompetenceFactory(person=person, competence=robotics)
 
 
-@pytest.mark.parametrize("kind", ["", "projects"])
-def test_search_queries_are_the_same_for_1_and_50_results(client, engine, kind):
+# The form's choices (focus areas, countries, competences), then for each kind shown its
+# count and its page.
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"kind": ""}, 9),
+        ({"kind": "projects"}, 5),
+        ({"kind": "", "competence": "robotics"}, 9),
+    ],
+    ids=["everything", "projects", "by-competence"],
+)
+def test_search_queries_are_the_same_for_1_and_50_results(client, engine, filters, expected):
     def count() -> int:
-        _get(client, q="zebrafish", kind=kind)  # warm
+        html = _get(client, q="zebrafish", **filters)  # warm
         with CaptureQueriesContext(connection) as queries:
-            _get(client, q="zebrafish", kind=kind)
+            _get(client, q="zebrafish", **filters)
+        # The results are there: a count of queries of an empty page would prove nothing.
+        assert "<mark>Zebrafish</mark> study" in html
         return len(queries)
 
     _alliance(0, 1)
@@ -186,7 +262,7 @@ def test_search_queries_are_the_same_for_1_and_50_results(client, engine, kind):
     _alliance(1, 49)
     fifty = count()
 
-    assert (one, fifty) == (one, one)
+    assert (one, fifty) == (expected, expected)
 
 
 def test_search_without_a_query_invites_one(client):

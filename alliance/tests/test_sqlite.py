@@ -1,7 +1,7 @@
-"""SQLite (the embedded default) under concurrent writes: writers wait their turn.
+"""SQLite (the embedded default): writers wait their turn; the search runs on FTS5.
 
-The posts run in a separate process against an SQLite file of the test's own, so the test
-runs the same wherever the suite's database is (PostgreSQL in CI).
+Each runs in a separate process against an SQLite file of the test's own, so it runs the
+same wherever the suite's database is (PostgreSQL in CI).
 """
 
 from __future__ import annotations
@@ -33,3 +33,18 @@ def test_parallel_submits_on_sqlite_make_one_change_and_refuse_the_others_clearl
     assert [a for a in answers if a not in (SUBMITTED, MOVED_ON, NOT_ON_OFFER)] == []
     assert len(answers) == THREADS
     assert "database is locked" not in completed.stderr
+
+
+def test_search_tests_pass_on_sqlite_with_fts5(tmp_path):
+    # The suite's database may be PostgreSQL: run the SQLite search tests on an SQLite file.
+    completed = run_python(
+        "-m",
+        "pytest",
+        "-q",
+        "alliance/tests/test_search_sqlite.py",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+
+    summary = completed.stdout.strip().splitlines()[-1]
+    assert completed.returncode == 0, completed.stdout[-4000:]
+    assert ("passed" in summary, "skipped" in summary) == (True, False), summary
