@@ -59,6 +59,7 @@ def main_pages() -> list[Visit]:
                 reverse("projects:proposal_list"),
                 driven.get_absolute_url(),
                 reverse("overview"),
+                reverse("api_guide"),
                 reverse("account_login"),
             ],
             [reverse("account_signup")],
