@@ -18,12 +18,32 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import get_script_prefix, reverse
 from ninja import Field, Schema
 
 # The URL namespace the API is mounted under: each router names its own routes with it.
 API_NAMESPACE = "api"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+
+_SLUG = "__slug__"
+
+
+@functools.cache
+def _path_template(name: str, script_prefix: str) -> str:
+    # The script prefix only keys the cache: reverse() adds it.
+    return reverse(name, args=[_SLUG])
+
+
+def url_for(context: dict[str, Any], name: str, slug: str) -> str:
+    """The absolute URL of the route ``name`` for one slug, without a reverse() per row.
+
+    A page of a hundred rows links each several times; reversing each link took a third of
+    the list's time. A slug needs no quoting.
+    """
+    path = _path_template(name, get_script_prefix()).replace(_SLUG, slug)
+    return context["request"].build_absolute_uri(path)
 
 
 class ErrorItem(Schema):

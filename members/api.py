@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
-from core.api import API_NAMESPACE, ErrorOut, Page, PageParams, page_of
+from core.api import API_NAMESPACE, ErrorOut, Page, PageParams, page_of, url_for
 from members import selectors
 from members.enums import CompetenceLevel, InstitutionKind
 from members.models import Institution, InstitutionCompetence
@@ -63,12 +62,11 @@ class InstitutionOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Institution, context: dict) -> str:
-        path = reverse(f"{API_NAMESPACE}:institution_detail", args=[obj.slug])
-        return context["request"].build_absolute_uri(path)
+        return url_for(context, f"{API_NAMESPACE}:institution_detail", obj.slug)
 
     @staticmethod
     def resolve_html_url(obj: Institution, context: dict) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
+        return url_for(context, "members:institution_detail", obj.slug)
 
 
 class InstitutionDetailOut(InstitutionOut):

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
-from core.api import API_NAMESPACE, ErrorOut, Page, PageParams, page_of
+from core.api import API_NAMESPACE, ErrorOut, Page, PageParams, page_of, url_for
 from members.models import FocusArea, Institution
 from projects import selectors
 from projects.enums import (
@@ -56,7 +56,7 @@ class FocusAreaRef(Schema):
 
     @staticmethod
     def resolve_url(obj: FocusArea, context: dict) -> str:
-        return _absolute(context, reverse(f"{API_NAMESPACE}:focus_area_detail", args=[obj.slug]))
+        return url_for(context, f"{API_NAMESPACE}:focus_area_detail", obj.slug)
 
 
 class InstitutionRef(Schema):
@@ -73,11 +73,11 @@ class InstitutionRef(Schema):
 
     @staticmethod
     def resolve_url(obj: Institution, context: dict) -> str:
-        return _absolute(context, reverse(f"{API_NAMESPACE}:institution_detail", args=[obj.slug]))
+        return url_for(context, f"{API_NAMESPACE}:institution_detail", obj.slug)
 
     @staticmethod
     def resolve_html_url(obj: Institution, context: dict) -> str:
-        return _absolute(context, obj.get_absolute_url())
+        return url_for(context, "members:institution_detail", obj.slug)
 
 
 class ProjectOut(Schema):
@@ -97,11 +97,11 @@ class ProjectOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Proposal, context: dict) -> str:
-        return _absolute(context, reverse(f"{API_NAMESPACE}:project_detail", args=[obj.slug]))
+        return url_for(context, f"{API_NAMESPACE}:project_detail", obj.slug)
 
     @staticmethod
     def resolve_html_url(obj: Proposal, context: dict) -> str:
-        return _absolute(context, obj.get_absolute_url())
+        return url_for(context, "projects:proposal_detail", obj.slug)
 
 
 class PersonRef(Schema):
@@ -228,7 +228,7 @@ class FocusAreaOut(Schema):
 
     @staticmethod
     def resolve_url(obj: FocusArea, context: dict) -> str:
-        return _absolute(context, reverse(f"{API_NAMESPACE}:focus_area_detail", args=[obj.slug]))
+        return url_for(context, f"{API_NAMESPACE}:focus_area_detail", obj.slug)
 
     @staticmethod
     def resolve_projects_url(obj: FocusArea, context: dict) -> str:
@@ -241,7 +241,7 @@ class FocusAreaOut(Schema):
 
     @staticmethod
     def resolve_feed_url(obj: FocusArea, context: dict) -> str:
-        return _absolute(context, reverse("projects:feed_focus_area", args=[obj.slug]))
+        return url_for(context, "projects:feed_focus_area", obj.slug)
 
 
 class FocusAreaDetailOut(FocusAreaOut):
