@@ -37,9 +37,9 @@ areas in the alliance's own order.
 with 400 for a bad query parameter (an unknown stage, a page past the last, a page size
 over 100), 404 for what is not there and 429 past the rate limit.
 
-**Rate limit.** Each client address may make a number of requests per minute (120 unless
-the operator set another); past it the API answers 429 with `Retry-After`, the seconds
-until the next window.
+**Rate limit.** Each client address may make a limited number of requests per window (120
+a minute unless the operator chose otherwise); past it the API answers 429 with
+`Retry-After`, the seconds until the next window.
 
 Values are codes (stage `drive`, kind `university`, ISO 3166-1 country codes, SPDX
 licences); texts are in the language their authors wrote them in; Markdown where noted.
