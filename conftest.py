@@ -54,6 +54,13 @@ def _no_page_cache():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_api_rate_limit():
+    """The API counts no request against a limit, but in the tests that set one."""
+    with override_settings(API_RATE_LIMIT=0):
+        yield
+
+
 @pytest.fixture
 def page_cache(settings):
     """Serve visitors' public pages from the cache, starting empty."""

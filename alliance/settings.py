@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django_htmx",
     # For its catalogues: country names in the reader's language.
     "django_countries",
+    # The API's docs page: its template and its Swagger UI files come from the package.
+    "ninja",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -320,6 +322,12 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alliance Hub"
 # Tracking activity would write to the session list on every request (five queries).
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# The public JSON API (/api/v1/): requests per client address (as the sign-in limits count
+# it, TRUSTED_PROXY_COUNT included) in each window of API_RATE_LIMIT_WINDOW seconds; past it,
+# 429 with Retry-After until the window ends. 0 switches the limit off.
+API_RATE_LIMIT = env.int("API_RATE_LIMIT", default=120)
+API_RATE_LIMIT_WINDOW = env.int("API_RATE_LIMIT_WINDOW", default=60)
 
 # Internationalisation
 LANGUAGE_CODE = "en"

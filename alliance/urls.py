@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alliance import views
+from alliance.api import api
 from members import views as members_views
 
 # The admin signs in through allauth: rate limits, verified email and MFA apply there too.
@@ -17,6 +18,8 @@ urlpatterns = [
     path("network/", views.network, name="network"),
     path("search/", views.site_search, name="search"),
     path("health/", views.health, name="health"),
+    path("api/", views.api_guide, name="api_guide"),
+    path("api/v1/", api.urls),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", include("allauth.urls")),
     # Django's set_language, which also keeps a signed-in person's choice on their profile.

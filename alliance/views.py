@@ -1,5 +1,7 @@
 from dataclasses import dataclass
 
+import rules
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
@@ -33,6 +35,7 @@ from projects.enums import PUBLIC_STAGES
 from projects.selectors import (
     PROPOSAL_SEARCH_FIELDS,
     alliance_overview_cached,
+    focus_area_catalogue,
     proposal_list,
     proposal_search,
     stages_visible_to,
@@ -231,6 +234,19 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
         "single": len(sections) == 1,
     }
     return render_page(request, "search.html", context, partial="results")
+
+
+@public_page
+@require_GET
+def api_guide(request: HttpRequest) -> HttpResponse:
+    """Where other programs read the alliance: the JSON API, its docs, the feeds, the CSV export."""
+    context = {
+        "focus_areas": focus_area_catalogue(user=request.user),
+        "rate_limit": settings.API_RATE_LIMIT,
+        "rate_window": settings.API_RATE_LIMIT_WINDOW,
+        "can_export": rules.has_perm("projects.export_proposals", request.user),
+    }
+    return render(request, "api.html", context)
 
 
 @login_required

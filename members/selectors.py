@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
+    Exists,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -18,6 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django_countries import countries
 
 from core import search
@@ -107,6 +109,26 @@ def institution_country_choices(*, user: User | AnonymousUser) -> list[tuple[str
     return sorted(((code, countries.name(code)) for code in codes), key=lambda c: c[1])
 
 
+def _active_people() -> Coalesce:
+    """An institution's people with an active affiliation.
+
+    A subquery rather than a joined Count: a paginator counts without it, and it runs for
+    the institutions of the page alone.
+    """
+    return Coalesce(
+        Subquery(
+            Membership.objects.active()
+            .filter(institution=OuterRef("pk"))
+            .order_by()
+            .values("institution")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
 def institution_directory(
     *,
     user: User | AnonymousUser,
@@ -114,6 +136,7 @@ def institution_directory(
     kind: str = "",
     country: str = "",
     competence: str = "",
+    focus_area: str = "",
 ) -> QuerySet[Institution]:
     """The visible institutions matching the filters, with competences and head counts."""
     institutions = Institution.objects.visible_to(user).search(search)
@@ -123,23 +146,17 @@ def institution_directory(
         institutions = institutions.filter(country=country)
     if competence:
         institutions = institutions.filter(competences__competence__slug=competence)
-    return (
-        # A subquery rather than a joined Count: the paginator counts without it, and it runs
-        # for the institutions of the page alone.
-        institutions.annotate(
-            active_people=Coalesce(
-                Subquery(
-                    Membership.objects.active()
-                    .filter(institution=OuterRef("pk"))
-                    .order_by()
-                    .values("institution")
-                    .annotate(n=Count("pk"))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
+    if focus_area:
+        # Exists: an institution with several competences in the area is listed once.
+        institutions = institutions.filter(
+            Exists(
+                InstitutionCompetence.objects.filter(
+                    institution=OuterRef("pk"), competence__focus_area__slug=focus_area
+                )
             )
         )
+    return (
+        institutions.annotate(active_people=_active_people())
         # Meta.ordering does not apply to aggregating queries; pagination needs an order.
         .order_by("name")
         .prefetch_related(
@@ -161,6 +178,13 @@ def institution_profiles(*, user: User | AnonymousUser) -> QuerySet[Institution]
             queryset=InstitutionCompetence.objects.select_related("competence"),
             to_attr="competence_list",
         ),
+    )
+
+
+def institution_profile(*, user: User | AnonymousUser, slug: str) -> Institution:
+    """A visible institution with its profile and ``active_people``; 404 for any other."""
+    return get_object_or_404(
+        institution_profiles(user=user).annotate(active_people=_active_people()), slug=slug
     )
 
 

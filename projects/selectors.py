@@ -40,6 +40,7 @@ from core import search
 from core.pagecache import VERSION_KEY
 from members.enums import MembershipStatus
 from members.models import (
+    Competence,
     FocusArea,
     Institution,
     InstitutionCompetence,
@@ -70,6 +71,7 @@ from projects.models import (
     Milestone,
     Participation,
     ParticipationTransition,
+    ProgressUpdate,
     Proposal,
     ProposalCompetence,
     ProposalQuerySet,
@@ -173,6 +175,101 @@ def reached_milestones_feed(*, user) -> QuerySet[Milestone]:
     )
 
 
+# The progress updates a project's page shows (and the API with it): the newest ones.
+UPDATES_SHOWN = 20
+
+
+def project_catalogue(
+    *,
+    user,
+    focus_area: str = "",
+    stage: str = "",
+    country: str = "",
+    institution: str = "",
+    licence: str = "",
+) -> QuerySet[Proposal]:
+    """The public projects the user may see, filtered, with a list row's, in a stable order.
+
+    ``country`` and ``institution`` (a slug) match a project whose lead institution or one
+    of whose confirmed partners is there or is it; ``focus_area`` is a slug.
+    """
+    projects = (
+        Proposal.objects.visible_to(user)
+        .in_stage(*PUBLIC_STAGES)
+        .select_related("lead_institution", "focus_area")
+        .with_partner_count()
+    )
+    if focus_area:
+        projects = projects.filter(focus_area__slug=focus_area)
+    if stage:
+        projects = projects.filter(stage=stage)
+    if licence:
+        projects = projects.filter(licence=licence)
+    partners = Participation.objects.confirmed_partners()
+    if country:
+        projects = projects.filter(
+            Q(lead_institution__country=country)
+            | Q(pk__in=partners.filter(institution__country=country).values("proposal_id"))
+        )
+    if institution:
+        projects = projects.filter(
+            Q(lead_institution__slug=institution)
+            | Q(pk__in=partners.filter(institution__slug=institution).values("proposal_id"))
+        )
+    # The project list's order; the id decides between projects moved at the same moment.
+    return projects.order_by("-stage_changed_at", "-pk")
+
+
+def public_project(*, user, slug: str) -> Proposal:
+    """The public project ``slug`` with what its page shows a visitor; 404 when not public.
+
+    Its lists are loaded beside it: ``consortium_rows`` (as the page lists the consortium),
+    ``competence_rows``, ``milestone_rows`` and ``update_rows`` (the newest
+    ``UPDATES_SHOWN``). Nothing of its review or decisions is read.
+    """
+    proposal = get_object_or_404(
+        Proposal.objects.visible_to(user)
+        .in_stage(*PUBLIC_STAGES)
+        .select_related("lead_institution", "focus_area")
+        .with_partner_count(),
+        slug=slug,
+    )
+    prefetch_related_objects(
+        [proposal],
+        Prefetch("participations", queryset=_consortium_rows(), to_attr="consortium_rows"),
+        Prefetch(
+            "required_competences",
+            queryset=ProposalCompetence.objects.select_related("competence"),
+            to_attr="competence_rows",
+        ),
+        Prefetch("milestones", to_attr="milestone_rows"),
+        Prefetch(
+            "progress_updates",
+            queryset=ProgressUpdate.objects.select_related("author")[:UPDATES_SHOWN],
+            to_attr="update_rows",
+        ),
+    )
+    return proposal
+
+
+def focus_area_catalogue(*, user) -> QuerySet[FocusArea]:
+    """Every focus area, annotated ``project_count``: the public projects the user may see in it."""
+    public = Proposal.objects.visible_to(user).in_stage(*PUBLIC_STAGES)
+    return FocusArea.objects.annotate(
+        project_count=_zero(_count_of(public, to="focus_area"))
+    ).order_by("position", "name")
+
+
+def focus_area_with_competences(*, user, slug: str) -> FocusArea:
+    """One focus area of the catalogue with its competences, by name; 404 when unknown."""
+    return get_object_or_404(
+        focus_area_catalogue(user=user).prefetch_related(
+            Prefetch("competences", queryset=Competence.objects.order_by("name"))
+        ),
+        slug=slug,
+    )
+
+
 def my_proposals(*, user: User) -> QuerySet[Proposal]:
     """Proposals the user leads or takes part in personally."""
     # Ids from the consortium rows rather than a join: no DISTINCT over whole rows.
@@ -201,17 +298,16 @@ def proposal_competence_importances(*, proposal: Proposal) -> dict[int, int]:
     return dict(proposal.required_competences.values_list("competence_id", "importance"))
 
 
+def _consortium_rows() -> QuerySet[Participation]:
+    """Every participation row as the proposal page lists the consortium."""
+    return Participation.objects.select_related("institution", "person").order_by(
+        "role", "institution__name"
+    )
+
+
 def proposal_consortium(*, proposal: Proposal) -> list[Participation]:
     """The consortium rows, kept on the proposal: the rules asked of it then need no query."""
-    prefetch_related_objects(
-        [proposal],
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.select_related("institution", "person").order_by(
-                "role", "institution__name"
-            ),
-        ),
-    )
+    prefetch_related_objects([proposal], Prefetch("participations", queryset=_consortium_rows()))
     return list(proposal.participations.all())
 
 

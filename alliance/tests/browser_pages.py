@@ -61,6 +61,7 @@ def main_pages() -> list[Visit]:
                 reverse("overview"),
                 reverse("network"),
                 f"{reverse('search')}?q=foundation+models",
+                reverse("api_guide"),
                 reverse("account_login"),
             ],
             [reverse("account_signup")],

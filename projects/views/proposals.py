@@ -153,7 +153,9 @@ def proposal_detail(request: HttpRequest, slug: str) -> HttpResponse:
         context |= {
             "can_drive": rules.has_perm("projects.manage_milestones", user, proposal),
             "milestones": list(proposal.milestones.all()),
-            "updates": list(proposal.progress_updates.select_related("author")[:20]),
+            "updates": list(
+                proposal.progress_updates.select_related("author")[: selectors.UPDATES_SHOWN]
+            ),
             "milestone_form": MilestoneForm(),
             "update_form": ProgressUpdateForm(),
             "milestone_statuses": MilestoneStatus.choices,

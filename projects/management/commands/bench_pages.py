@@ -168,6 +168,16 @@ def _pages(roles: dict[str, User | None]) -> list[Page]:
     public = Proposal.objects.filter(stage=Stage.DRIVE).order_by("pk").first()
     if public is not None:
         pages.append(Page("proposal page (drive)", "visitor", public.get_absolute_url()))
+        pages += [
+            Page("api projects", "visitor", reverse("api:project_list")),
+            Page("api project", "visitor", reverse("api:project_detail", args=[public.slug])),
+            Page("api institutions", "visitor", reverse("api:institution_list")),
+            Page(
+                "api institution",
+                "visitor",
+                reverse("api:institution_detail", args=[institution.slug]),
+            ),
+        ]
     pages += [
         Page("revisions", "lead", reverse("projects:revision_list", kwargs={"slug": led.slug})),
         Page("find partners", "lead", reverse("projects:find_partners", kwargs={"slug": led.slug})),
@@ -370,6 +380,8 @@ class Command(BaseCommand):
                     "ALLOWED_HOSTS": "127.0.0.1",
                     "WEB_CONCURRENCY": str(workers),
                     "LOG_LEVEL": "WARNING",
+                    # wrk's clients share one address: the API's limit would refuse them.
+                    "API_RATE_LIMIT": "0",
                 }
                 subprocess.run(
                     [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
