@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.http import language_cookie_set
 from core.mail import email_send_later
@@ -140,6 +141,11 @@ def _back_to_login(request: HttpRequest, message: str) -> ImmediateHttpResponse:
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """Sign-in through the institutions' own OpenID Connect providers, one app per institution."""
 
+    error_messages = {
+        **DefaultSocialAccountAdapter.error_messages,
+        "no_password": gettext_lazy("Set a password first: this is your only way to sign in."),
+    }
+
     def list_apps(self, request, provider=None, client_id=None) -> list[SocialApp]:
         """Every institution's configuration as an allauth app (its own row is the source)."""
         configs = InstitutionSSO.objects.select_related("institution").order_by("institution_id")
@@ -204,22 +210,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         raise _back_to_login(request, message)
 
     def validate_disconnect(self, account, accounts) -> None:
-        """Keep a way in: a usable password, or another connected provider."""
-        user = account.user
+        """Keep a way in (allauth checks the password), and the sign-in an institution requires."""
         if len(accounts) > 1:
             return
-        if not user.has_usable_password():
-            raise ValidationError(_("Set a password first: this is your only way to sign in."))
-        if sso.sso_required_for_email(user.email) is not None:
+        if sso.sso_required_for_email(account.user.email) is not None:
             raise ValidationError(
                 _("Your institution requires its own sign-in: it cannot be disconnected.")
             )
-
-
-class IdentityProviderAdapter(DefaultOIDCAdapter):
-    """The provider the app serves itself, under /idp/ (the demo institution's, the tests')."""
-
-    def get_issuer(self) -> str:
-        return self.request.build_absolute_uri(reverse("idp:oidc:configuration")).removesuffix(
-            "/.well-known/openid-configuration"
-        )

@@ -166,6 +166,8 @@ class InstitutionOIDCAdapter(OpenIDConnectOAuth2Adapter):
 
 class InstitutionOIDCProvider(OpenIDConnectProvider):
     oauth2_adapter_class = InstitutionOIDCAdapter
+    # allauth mounts the URLs of the provider's package (alliance.urls serves the two views).
+    package = "allauth.socialaccount.providers.openid_connect"
 
     def get_oauth2_adapter(self, request):
         return self.oauth2_adapter_class(request, self.app.provider_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from copy import copy
 
 import rules
+from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
@@ -487,6 +488,16 @@ def sso_login(request: HttpRequest, provider_id: str) -> HttpResponse:
 
 class InstitutionCallbackView(OAuth2CallbackView):
     """allauth's callback, handing the unstashed state to the adapter for the nonce check."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # allauth reads the provider's discovery document before its own error handling: a
+        # provider that is down or answers garbage there ends the sign-in as any other error.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except (RequestException, ValueError, KeyError) as error:
+            return render_authentication_error(
+                request, self.adapter.get_provider(), exception=error
+            )
 
     def _get_state(self, request, provider):
         state, response = super()._get_state(request, provider)

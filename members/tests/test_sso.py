@@ -31,7 +31,10 @@ def provider(monkeypatch) -> FakeProvider:
 @pytest.fixture
 def uni(db):
     return InstitutionFactory(
-        name="University of Examples", slug="uni", domains=["uni.example"], trusts_email_domains=True
+        name="University of Examples",
+        slug="uni",
+        domains=["uni.example"],
+        trusts_email_domains=True,
     )
 
 
@@ -90,7 +93,10 @@ def test_sso_start_sends_to_the_institutions_provider_with_pkce_and_nonce(client
     response = client.post(reverse("sso_start"), {"email": "Ada@Uni.example"})
     location = urlsplit(response["Location"])
     query = {key: values[0] for key, values in parse_qs(location.query).items()}
-    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{oidc_provider.ISSUER}/authorize"
+    assert (
+        f"{location.scheme}://{location.netloc}{location.path}"
+        == f"{oidc_provider.ISSUER}/authorize"
+    )
     assert query["client_id"] == oidc_provider.CLIENT_ID
     assert query["code_challenge_method"] == "S256"
     assert len(query["code_challenge"]) == 43
@@ -112,7 +118,10 @@ def test_sso_first_sign_in_creates_the_account_verified_and_affiliated(client, p
     )
     assert EmailAddress.objects.get(user=user).verified is True
     membership = Membership.objects.get(person=user)
-    assert (membership.institution, membership.status) == (config.institution, MembershipStatus.ACTIVE)
+    assert (membership.institution, membership.status) == (
+        config.institution,
+        MembershipStatus.ACTIVE,
+    )
     assert SocialAccount.objects.get().provider == config.provider_id
     assert response.wsgi_request.user == user
 
@@ -296,9 +305,7 @@ def test_sso_provider_answering_garbage_is_refused(client, provider, config):
 
 def test_sso_user_cancelling_at_the_provider_ends_on_the_sign_in_page(client, provider, config):
     query = start(client, provider)
-    response = client.get(
-        callback_url(config), {"state": query["state"], "error": "access_denied"}
-    )
+    response = client.get(callback_url(config), {"state": query["state"], "error": "access_denied"})
     assert assert_refused(response, users_before=0) == [
         "You cancelled the sign-in at your institution. Nothing was changed."
     ]
@@ -536,8 +543,12 @@ def test_discovery_check_not_json(monkeypatch):
 
 
 def test_discovery_check_wrong_issuer(monkeypatch):
-    result = discovery(monkeypatch, FakeResponse(body={**GOOD_DOCUMENT, "issuer": "https://x.example"}))
-    assert result == sso.DiscoveryResult(False, "The provider names another issuer: https://x.example.")
+    result = discovery(
+        monkeypatch, FakeResponse(body={**GOOD_DOCUMENT, "issuer": "https://x.example"})
+    )
+    assert result == sso.DiscoveryResult(
+        False, "The provider names another issuer: https://x.example."
+    )
 
 
 def test_discovery_check_no_authorization_endpoint(monkeypatch):
@@ -604,9 +615,13 @@ def test_sso_page_saves_and_never_shows_the_secret(client, coordinator, uni):
 def test_sso_page_check_reports_without_saving(client, coordinator, uni, monkeypatch):
     client.force_login(coordinator)
     monkeypatch.setattr(sso.requests, "get", lambda url, **kw: FakeResponse(body=GOOD_DOCUMENT))
-    response = client.post(sso_page(uni), {**FORM, "issuer_url": "https://login.uni.example", "check": ""})
+    response = client.post(
+        sso_page(uni), {**FORM, "issuer_url": "https://login.uni.example", "check": ""}
+    )
     assert response.status_code == 200
-    assert response.context["check"] == sso.DiscoveryResult(True, "The provider answers as it should.")
+    assert response.context["check"] == sso.DiscoveryResult(
+        True, "The provider answers as it should."
+    )
     assert InstitutionSSO.objects.count() == 0
     assert "first-secret" not in response.content.decode()
 
@@ -619,7 +634,11 @@ def test_sso_page_check_reports_without_saving(client, coordinator, uni, monkeyp
             "issuer_url",
             "The issuer must use https (plain http only on this machine, for testing).",
         ),
-        ({"client_secret": ""}, "client_secret", "Enter the client secret to switch the sign-in on."),
+        (
+            {"client_secret": ""},
+            "client_secret",
+            "Enter the client secret to switch the sign-in on.",
+        ),
         (
             {"enabled": "", "required": "on"},
             "required",
