@@ -27,7 +27,14 @@ urlpatterns = [
     # Django's set_language, which also keeps a signed-in person's choice on their profile.
     path("i18n/setlang/", members_views.language_set, name="set_language"),
     path("admin/", admin.site.urls),
-    *([path("idp/", include("allauth.idp.urls"))] if settings.IDP_ENABLED else []),
+    *(
+        [
+            path("idp/identity/o/authorize", members_views.idp_authorization),
+            path("idp/", include("allauth.idp.urls")),
+        ]
+        if settings.IDP_ENABLED
+        else []
+    ),
     path("", include("members.urls")),
     path("", include("projects.urls")),
     path("notifications/", include("notifications.urls")),

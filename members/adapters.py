@@ -9,6 +9,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from allauth.socialaccount.providers.base.constants import AuthError
@@ -17,6 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -215,3 +217,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             raise ValidationError(
                 _("Your institution requires its own sign-in: it cannot be disconnected.")
             )
+
+
+class IdentityProviderAdapter(DefaultOIDCAdapter):
+    """The provider the app serves itself, under /idp/ (the demo institution's, the tests')."""
+
+    def get_issuer(self) -> str:
+        configuration = self.request.build_absolute_uri(reverse("idp:oidc:configuration"))
+        return configuration.removesuffix("/.well-known/openid-configuration")

@@ -6,13 +6,17 @@ A permission failure on an object answers 404, so nobody learns what they may no
 from __future__ import annotations
 
 from copy import copy
+from urllib.parse import urlsplit
 
 import rules
+from allauth.idp.oidc import views as oidc_views
+from allauth.idp.oidc.models import Client as OIDCClient
 from allauth.socialaccount.helpers import render_authentication_error
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -20,6 +24,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -462,7 +468,8 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         provider = InstitutionOIDCProvider(request, app=sso.social_app(form.config))
         try:
-            return provider.redirect(request, AuthProcess.LOGIN, next_url=next_url or None)
+            response = provider.redirect(request, AuthProcess.LOGIN, next_url=next_url or None)
+            return _leave_for_provider(request, response)
         except (OAuth2Error, RequestException, KeyError, ValueError):
             messages.error(
                 request,
@@ -481,7 +488,7 @@ def sso_login(request: HttpRequest, provider_id: str) -> HttpResponse:
     """allauth's start of a sign-in (or a connection) through one institution's provider."""
     try:
         view = OAuth2LoginView.adapter_view(InstitutionOIDCAdapter(request, provider_id))
-        return view(request)
+        return _leave_for_provider(request, view(request))
     except SocialApp.DoesNotExist as missing:
         raise Http404 from missing
 
@@ -511,3 +518,38 @@ def sso_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
         return view(request)
     except SocialApp.DoesNotExist as missing:
         raise Http404 from missing
+
+
+def _leave_for_provider(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Turn a redirect to another site into a page that goes on by itself.
+
+    The Content Security Policy allows forms to post to this site only (``form-action``),
+    and browsers apply that to the redirect that answers the post as well: the provider's
+    login page is reached through a page of ours instead, which links and refreshes to it.
+    """
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    if not location or url_has_allowed_host_and_scheme(
+        location, allowed_hosts={request.get_host()}
+    ):
+        return response
+    page = render(request, "account/institution_redirect.html", {"location": location})
+    add_never_cache_headers(page)
+    return page
+
+
+def idp_authorization(request: HttpRequest) -> HttpResponse:
+    """The provider's consent page, allowed to send its answer back to the client's site.
+
+    The consent form posts here, and its answer redirects to the client's redirect URI: the
+    page's ``form-action`` names that URI's origin when the client registered it.
+    """
+    response = oidc_views.authorization(request)
+    params = request.POST if request.method == "POST" else request.GET
+    redirect_uri = params.get("redirect_uri", "")
+    client = OIDCClient.objects.filter(pk=params.get("client_id", "")).first()
+    if client is not None and redirect_uri in client.get_redirect_uris():
+        parts = urlsplit(redirect_uri)
+        policy = dict(settings.SECURE_CSP)
+        policy["form-action"] = [*policy["form-action"], f"{parts.scheme}://{parts.netloc}"]
+        response._csp_config = policy  # type: ignore[attr-defined]
+    return response

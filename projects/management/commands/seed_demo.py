@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo
+from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo, sso_person_email
 from members.models import Institution, User
 from projects.demo import load_demo_proposals
 from projects.models import Proposal
@@ -88,4 +88,10 @@ class Command(BaseCommand):
         lines = [self.style.MIGRATE_HEADING("Demo logins")]
         lines += [f"  {who:<{width}}  {email}" for who, email in logins]
         lines.append(f"  {'Password':<{width}}  {DEMO_PASSWORD}")
+        lines.append("")
+        lines.append(self.style.MIGRATE_HEADING("Sign in with your institution (ETH Zürich)"))
+        lines.append(
+            f"  Open {settings.SITE_URL}/accounts/institution/ and enter {sso_person_email()};\n"
+            f"  the demo provider at {settings.DEMO_SSO_ISSUER} asks for the same password."
+        )
         return "\n".join(lines)
