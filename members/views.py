@@ -106,7 +106,10 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "statuses": InstitutionStatus,
     }
     if context["can_view_sso"]:
-        context["sso"] = InstitutionSSO.objects.filter(institution=institution).first()
+        try:
+            context["sso"] = institution.sso
+        except InstitutionSSO.DoesNotExist:
+            context["sso"] = None
     return render(request, "members/institution_detail.html", context)
 
 

@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write("")
+        self.stdout.write(self._sso())
+        self.stdout.write("")
         self.stdout.write(self._logins())
 
     def _summary(self, report: SeedReport) -> str:
@@ -88,10 +90,13 @@ class Command(BaseCommand):
         lines = [self.style.MIGRATE_HEADING("Demo logins")]
         lines += [f"  {who:<{width}}  {email}" for who, email in logins]
         lines.append(f"  {'Password':<{width}}  {DEMO_PASSWORD}")
-        lines.append("")
-        lines.append(self.style.MIGRATE_HEADING("Sign in with your institution (ETH Zürich)"))
-        lines.append(
-            f"  Open {settings.SITE_URL}/accounts/institution/ and enter {sso_person_email()};\n"
-            f"  the demo provider at {settings.DEMO_SSO_ISSUER} asks for the same password."
-        )
         return "\n".join(lines)
+
+    def _sso(self) -> str:
+        return "\n".join(
+            [
+                self.style.MIGRATE_HEADING("Sign in with your institution (ETH Zürich)"),
+                f"  Open {settings.SITE_URL}/accounts/institution/ and enter {sso_person_email()};",
+                f"  the demo provider at {settings.DEMO_SSO_ISSUER} asks for the demo password.",
+            ]
+        )
