@@ -156,6 +156,27 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             apps = [app for app in apps if app.client_id == client_id]
         return apps
 
+    def list_providers(self, request: HttpRequest):
+        """The providers offered to connect: the active ones of the person's own institutions.
+
+        Fifty institutions may have one; a person connects only theirs (by an address at
+        its domains or an affiliation), and never a provider that is switched off.
+        """
+        user = request.user
+        if not user.is_authenticated:
+            return []
+        institutions = set(user.memberships.active().values_list("institution_id", flat=True))
+        for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True):
+            if (institution := services.institution_for_email(address)) is not None:
+                institutions.add(institution.pk)
+        return [
+            provider
+            for provider in super().list_providers(request)
+            if provider.app is not None
+            and provider.app.settings.get("active")
+            and provider.app.settings.get("institution_id") in institutions
+        ]
+
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         """Refuse a switched-off provider, and a new account that would take a member's address."""
         app = sociallogin.account.get_provider().app

@@ -675,3 +675,20 @@ def test_sso_apps_are_served_from_the_institutions(rf, config):
     assert [(app.provider, app.provider_id, app.client_id, app.name) for app in apps] == [
         ("openid_connect", config.provider_id, "alliance-hub", "University of Examples")
     ]
+
+
+def test_sso_connections_page_offers_only_the_persons_own_institution(client, config):
+    other = InstitutionFactory(slug="other", domains=["other.example"])
+    InstitutionSSO.objects.create(
+        institution=other,
+        issuer_url="https://login.other.example",
+        client_id="x",
+        client_secret="y",
+        enabled=True,
+    )
+    client.force_login(UserFactory(email="grace@uni.example"))
+    response = client.get(reverse("socialaccount_connections"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "University of Examples" in page
+    assert other.name not in page
