@@ -73,7 +73,7 @@ def required_message(config: InstitutionSSO) -> str:
     """What a person is told when they try a password where their institution signs them in."""
     return _(
         "%(institution)s requires its own sign-in for your address: use "
-        "\u201cSign in with your institution\u201d instead of a password."
+        "“Sign in with your institution” instead of a password."
     ) % {"institution": config.institution}
 
 
