@@ -28,6 +28,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from requests import RequestException
 
@@ -423,6 +424,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
 # Single sign-on -------------------------------------------------------------------------
 
 
+@sensitive_post_parameters("client_secret")
 @login_required
 @require_http_methods(["GET", "POST"])
 def institution_sso(request: HttpRequest, slug: str) -> HttpResponse:
