@@ -12,6 +12,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.idp.oidc.adapter import DefaultOIDCAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.base.constants import AuthError
 from django.conf import settings
 from django.contrib import messages
@@ -185,7 +186,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 request,
                 _("Sign-in with %(institution)s is switched off.") % {"institution": app.name},
             )
-        if sociallogin.is_existing or request.user.is_authenticated:
+        if sociallogin.is_existing or sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Connecting: the person proved they own the account by signing in to it.
             return
         unverified = [a.email for a in sociallogin.email_addresses if not a.verified]
         if unverified and EmailAddress.objects.filter(email__in=unverified).exists():

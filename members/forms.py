@@ -354,10 +354,6 @@ class InstitutionSSOForm(forms.ModelForm):
             self.add_error("client_secret", _("Enter the client secret to switch the sign-in on."))
         return cleaned
 
-    def _post_clean(self) -> None:
-        # The service writes the row (an empty secret must not overwrite the saved one).
-        pass
-
 
 class InstitutionSignInForm(forms.Form):
     """Home-realm discovery: the address tells which institution's provider signs the person in."""

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from core.outbox import event_record
 from members.enums import (
     EventKind,
@@ -470,7 +470,7 @@ def institution_sso_save(
 ) -> InstitutionSSO:
     """Create or change the institution's provider; an empty secret keeps the one saved."""
     if not rules.has_perm("members.configure_sso", actor, institution):
-        raise DomainError(_("You may not configure single sign-on for this institution."))
+        raise NotPermitted(_("You may not configure single sign-on for this institution."))
     config = InstitutionSSO.objects.select_for_update().filter(
         institution=institution
     ).first() or InstitutionSSO(institution=institution)

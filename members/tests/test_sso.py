@@ -325,8 +325,12 @@ def test_sso_unverified_email_claiming_a_members_address_is_refused(client, prov
     assert member.has_usable_password() is True
 
 
-def test_sso_next_pointing_elsewhere_is_ignored(client, provider, config):
-    query = start(client, provider, next="https://evil.example/steal")
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/steal", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"],
+)
+def test_sso_next_pointing_elsewhere_is_ignored(client, provider, config, target):
+    query = start(client, provider, next=target)
     response = finish(client, config, query)
     assert response["Location"] == reverse("dashboard")
 
@@ -692,3 +696,44 @@ def test_sso_connections_page_offers_only_the_persons_own_institution(client, co
     assert response.status_code == 200
     assert "University of Examples" in page
     assert other.name not in page
+
+
+def test_sso_save_refuses_a_representative(uni):
+    from core.exceptions import NotPermitted
+    from members import services
+    from members.tests.factories import RepresentativeFactory
+
+    representative = RepresentativeFactory(institution=uni).person
+    with pytest.raises(NotPermitted):
+        services.institution_sso_save(
+            institution=uni,
+            actor=representative,
+            issuer_url="https://login.uni.example",
+            client_id="hub",
+            client_secret="s",
+            trusts_email=False,
+            enabled=True,
+            required=False,
+        )
+    assert InstitutionSSO.objects.count() == 0
+
+
+def test_sso_required_needs_the_institutions_domains(coordinator):
+    from core.exceptions import DomainError
+    from members import services
+
+    bare = InstitutionFactory(domains=[])
+    with pytest.raises(DomainError) as refused:
+        services.institution_sso_save(
+            institution=bare,
+            actor=coordinator,
+            issuer_url="https://login.uni.example",
+            client_id="hub",
+            client_secret="s",
+            trusts_email=False,
+            enabled=True,
+            required=True,
+        )
+    assert refused.value.message == (
+        "Add the institution's email domains first: they decide whom the sign-in is required of."
+    )
