@@ -68,6 +68,12 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "allauth.usersessions",
+    # Single sign-on through each institution's own OpenID Connect provider (members.sso).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    # An OpenID Connect provider served by the app itself, under /idp/: the demo
+    # institution's provider, and a real provider for the tests.
+    "allauth.idp.oidc",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +303,12 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# No password to reset, change or set for an address whose institution requires its sign-in.
+ACCOUNT_FORMS = {
+    "reset_password": "members.password_forms.SSOAwareResetPasswordForm",
+    "change_password": "members.password_forms.SSOAwareChangePasswordForm",
+    "set_password": "members.password_forms.SSOAwareSetPasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -318,6 +330,40 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a proxy every request comes from the proxy's address: name how many proxies in front
 # set X-Forwarded-For, so that the per-address limit counts the clients' addresses.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Single sign-on: one OpenID Connect app per institution, served from the institution's own
+# configuration (members.adapters.SocialAccountAdapter), with PKCE, a nonce and a checked
+# signature on every ID token (members.sso).
+SOCIALACCOUNT_ADAPTER = "members.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "members.sso.InstitutionOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+# An institution that trusts its provider's verified addresses signs in the account that
+# owns such an address here, and connects the provider to it (the password of an account
+# whose address was never verified here is wiped: whoever set it did not own the address).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 5
+# allauth's confirmation page before leaving for the provider: our own pages post to it.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# The provider the app serves itself (allauth.idp.oidc). Production serves it only with a
+# signing key from the environment; development makes one under var/ on first start.
+IDP_OIDC_ADAPTER = "members.adapters.IdentityProviderAdapter"
+IDP_OIDC_PRIVATE_KEY = env("IDP_OIDC_PRIVATE_KEY", default="").replace("\\n", "\n")
+if not IDP_OIDC_PRIVATE_KEY and not PRODUCTION:
+    from core.keys import development_private_key
+
+    IDP_OIDC_PRIVATE_KEY = development_private_key(BASE_DIR / "var" / "idp-development-key.pem")
+IDP_ENABLED = bool(IDP_OIDC_PRIVATE_KEY)
+# Where the demo institution's provider is reached; a different host name than the app's
+# own (localhost, not 127.0.0.1) gives the provider its own session cookie in the browser.
+DEMO_SSO_ISSUER = env(
+    "DEMO_SSO_ISSUER",
+    default=SITE_URL.replace("://127.0.0.1", "://localhost", 1) + "/idp",
+)
+
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Alliance Hub"
 # Tracking activity would write to the session list on every request (five queries).

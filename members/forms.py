@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from members import services
+from members import services, sso
 from members.enums import CompetenceLevel, InstitutionKind, InstitutionStatus, MembershipRole
 from members.models import (
     Competence,
     Institution,
     InstitutionDomain,
+    InstitutionSSO,
     User,
     domain_validator,
     time_zone_names,
@@ -297,3 +298,81 @@ class MembershipRequestForm(forms.Form):
 
 class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(choices=MembershipRole.choices)
+
+
+# Single sign-on -------------------------------------------------------------------------
+
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+class InstitutionSSOForm(forms.ModelForm):
+    """The institution's provider; the secret is write-only: never shown, kept when left empty."""
+
+    client_secret = forms.CharField(
+        label=_("Client secret"),
+        required=False,
+        max_length=500,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = InstitutionSSO
+        fields = ["issuer_url", "client_id", "client_secret", "trusts_email", "enabled", "required"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        has_secret = bool(self.instance.pk and self.instance.client_secret)
+        self.fields["client_secret"].help_text = (
+            _("A secret is saved. Leave this empty to keep it; it is never shown again.")
+            if has_secret
+            else _("Given by the provider for this client. It is never shown again after saving.")
+        )
+
+    def clean_issuer_url(self) -> str:
+        url = self.cleaned_data["issuer_url"].strip().rstrip("/")
+        scheme, _sep, rest = url.partition("://")
+        host = (
+            rest.split("/", 1)[0].rsplit(":", 1)[0]
+            if not rest.startswith("[")
+            else rest.split("]", 1)[0] + "]"
+        )
+        if scheme != "https" and host not in LOOPBACK_HOSTS:
+            raise ValidationError(
+                _("The issuer must use https (plain http only on this machine, for testing).")
+            )
+        if "?" in url or "#" in url:
+            raise ValidationError(_("The issuer URL takes no query or fragment."))
+        return url
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("required") and not cleaned.get("enabled"):
+            self.add_error("required", _("Single sign-on can only be required while it is on."))
+        has_secret = bool(self.instance.pk and self.instance.client_secret)
+        if cleaned.get("enabled") and not (cleaned.get("client_secret") or has_secret):
+            self.add_error("client_secret", _("Enter the client secret to switch the sign-in on."))
+        return cleaned
+
+
+class InstitutionSignInForm(forms.Form):
+    """Home-realm discovery: the address tells which institution's provider signs the person in."""
+
+    email = forms.EmailField(
+        label=_("Your email address at your institution"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        config = sso.sso_for_email(email)
+        if config is None:
+            raise ValidationError(
+                _(
+                    "Your institution has no single sign-on here. Sign in with your email "
+                    "address and password instead."
+                ),
+                code="no_sso",
+            )
+        self.config = config
+        return email

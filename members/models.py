@@ -393,3 +393,59 @@ class Membership(models.Model):
     @property
     def is_representative(self) -> bool:
         return self.role == MembershipRole.REPRESENTATIVE
+
+
+class InstitutionSSO(models.Model):
+    """An institution's OpenID Connect provider, served to allauth as one app per institution.
+
+    The institution's own row, not a SocialApp, holds it: suspending the institution or
+    switching the provider off then takes it out of allauth at once (members.adapters), and
+    nothing else can drift out of step with the institution.
+    """
+
+    institution = models.OneToOneField(
+        Institution, on_delete=models.CASCADE, related_name="sso", verbose_name=_("institution")
+    )
+    issuer_url = models.URLField(
+        _("issuer URL"),
+        max_length=500,
+        help_text=_("The provider's issuer, e.g. https://login.example.org/realms/staff."),
+    )
+    client_id = models.CharField(_("client ID"), max_length=255)
+    # Stored as allauth's own SocialApp stores it: the token request needs it in clear.
+    client_secret = models.CharField(_("client secret"), max_length=500, blank=True)
+    trusts_email = models.BooleanField(
+        _("trust the provider's verified emails"),
+        default=False,
+        help_text=_(
+            "When on, an address the provider marks as verified counts as verified here, "
+            "without a confirmation email."
+        ),
+    )
+    enabled = models.BooleanField(_("sign-in with the institution on"), default=False)
+    required = models.BooleanField(
+        _("required for the institution's domains"),
+        default=False,
+        help_text=_(
+            "When on, people with an address at the institution's domains cannot set or use "
+            "a password here: they sign in with the institution."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("single sign-on")
+        verbose_name_plural = _("single sign-on")
+
+    def __str__(self) -> str:
+        return f"{self.institution}: {self.issuer_url}"
+
+    @property
+    def provider_id(self) -> str:
+        """The id under which allauth knows the provider (in its URLs and connected accounts)."""
+        return f"institution-{self.institution_id}"
+
+    @property
+    def is_active(self) -> bool:
+        """Signs people in: switched on, and the institution is not suspended."""
+        return self.enabled and self.institution.status != InstitutionStatus.SUSPENDED

@@ -87,3 +87,6 @@ rules.add_perm(
     "members.end_membership",
     represents_membership_institution | is_coordinator | is_membership_person,
 )
+# Single sign-on: coordinators configure an institution's provider; its representatives see it.
+rules.add_perm("members.configure_sso", is_coordinator)
+rules.add_perm("members.view_sso", is_representative_of | is_coordinator)

@@ -170,14 +170,18 @@ def institution_directory(
 
 
 def institution_profiles(*, user: User | AnonymousUser) -> QuerySet[Institution]:
-    """Visible institutions with what their profile page shows."""
-    return Institution.objects.visible_to(user).prefetch_related(
-        "domains",
-        Prefetch(
-            "competences",
-            queryset=InstitutionCompetence.objects.select_related("competence"),
-            to_attr="competence_list",
-        ),
+    """Visible institutions with what their profile page shows (single sign-on in the same row)."""
+    return (
+        Institution.objects.visible_to(user)
+        .select_related("sso")
+        .prefetch_related(
+            "domains",
+            Prefetch(
+                "competences",
+                queryset=InstitutionCompetence.objects.select_related("competence"),
+                to_attr="competence_list",
+            ),
+        )
     )
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.exceptions import DomainError
+from core.exceptions import DomainError, NotPermitted
 from core.outbox import event_record
 from members.enums import (
     EventKind,
@@ -25,6 +25,7 @@ from members.models import (
     Institution,
     InstitutionCompetence,
     InstitutionDomain,
+    InstitutionSSO,
     Membership,
     PersonCompetence,
     User,
@@ -450,3 +451,45 @@ def person_update_profile(
             )
     profiles_changed_on_commit(person_ids=[person.pk])
     return person
+
+
+# Single sign-on --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def institution_sso_save(
+    *,
+    institution: Institution,
+    actor: User,
+    issuer_url: str,
+    client_id: str,
+    client_secret: str = "",
+    trusts_email: bool,
+    enabled: bool,
+    required: bool,
+) -> InstitutionSSO:
+    """Create or change the institution's provider; an empty secret keeps the one saved."""
+    if not rules.has_perm("members.configure_sso", actor, institution):
+        raise NotPermitted(_("You may not configure single sign-on for this institution."))
+    config = InstitutionSSO.objects.select_for_update().filter(
+        institution=institution
+    ).first() or InstitutionSSO(institution=institution)
+    config.issuer_url = issuer_url.strip().rstrip("/")
+    config.client_id = client_id.strip()
+    if client_secret:
+        config.client_secret = client_secret
+    if enabled and not config.client_secret:
+        raise DomainError(_("Enter the client secret before switching the sign-in on."))
+    if required and not enabled:
+        raise DomainError(_("Single sign-on can only be required while it is on."))
+    if required and not institution.domains.exists():
+        raise DomainError(
+            _(
+                "Add the institution's email domains first: they decide whom the sign-in is required of."
+            )
+        )
+    config.trusts_email = trusts_email
+    config.enabled = enabled
+    config.required = required
+    config.save()
+    return config

@@ -14,6 +14,7 @@ urlpatterns = [
         views.institution_set_status,
         name="institution_set_status",
     ),
+    path("institutions/<slug:slug>/sso/", views.institution_sso, name="institution_sso"),
     path("institutions/<slug:slug>/people/", views.institution_people, name="institution_people"),
     path("memberships/<int:pk>/approve/", views.membership_approve, name="membership_approve"),
     path("memberships/<int:pk>/decline/", views.membership_decline, name="membership_decline"),

@@ -6,8 +6,17 @@ A permission failure on an object answers 404, so nobody learns what they may no
 from __future__ import annotations
 
 from copy import copy
+from urllib.parse import urlsplit
 
 import rules
+from allauth.idp.oidc import views as oidc_views
+from allauth.idp.oidc.models import Client as OIDCClient
+from allauth.socialaccount.helpers import render_authentication_error
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,9 +24,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import i18n
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from requests import RequestException
 
 from core.exceptions import DomainError
 from core.http import (
@@ -28,18 +41,21 @@ from core.http import (
     vary_on_htmx,
 )
 from core.pagecache import public_page
-from members import selectors, services
+from members import selectors, services, sso
 from members.enums import InstitutionStatus, Language
 from members.forms import (
     InstitutionFilterForm,
     InstitutionForm,
+    InstitutionSignInForm,
+    InstitutionSSOForm,
     InstitutionStatusForm,
     MembershipRequestForm,
     MembershipRoleForm,
     ProfileForm,
 )
-from members.models import Institution, Membership
+from members.models import Institution, InstitutionSSO, Membership
 from members.rules import forget_affiliations
+from members.sso import InstitutionOIDCAdapter, InstitutionOIDCProvider
 
 # Institutions ---------------------------------------------------------------------------
 
@@ -83,11 +99,18 @@ def institution_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_edit": request.user.has_perm("members.edit_institution", institution),
         "can_manage": can_manage,
         "can_set_status": request.user.has_perm("members.suspend_institution", institution),
+        "can_view_sso": request.user.has_perm("members.view_sso", institution),
+        "can_configure_sso": request.user.has_perm("members.configure_sso", institution),
         "pending_count": (
             selectors.institution_pending(institution=institution).count() if can_manage else 0
         ),
         "statuses": InstitutionStatus,
     }
+    if context["can_view_sso"]:
+        try:
+            context["sso"] = institution.sso
+        except InstitutionSSO.DoesNotExist:
+            context["sso"] = None
     return render(request, "members/institution_detail.html", context)
 
 
@@ -395,4 +418,143 @@ def language_set(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in Language.values:
         services.person_set_language(person=request.user, language=Language(language))
+    return response
+
+
+# Single sign-on -------------------------------------------------------------------------
+
+
+@sensitive_post_parameters("client_secret")
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_sso(request: HttpRequest, slug: str) -> HttpResponse:
+    """Configure the institution's provider; "Check" fetches its discovery document first."""
+    institution = get_object_or_404(Institution.objects.visible_to(request.user), slug=slug)
+    if not request.user.has_perm("members.configure_sso", institution):
+        raise Http404
+    config = InstitutionSSO.objects.filter(institution=institution).first()
+    form = InstitutionSSOForm(
+        request.POST if request.method == "POST" else None,
+        instance=copy(config) if config else InstitutionSSO(institution=institution),
+    )
+    check = None
+    if form.is_valid():
+        if "check" in request.POST:
+            check = sso.discovery_check(issuer_url=form.cleaned_data["issuer_url"])
+        else:
+            try:
+                services.institution_sso_save(
+                    institution=institution, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Single sign-on was saved."))
+                return redirect("members:institution_sso", slug=institution.slug)
+    context = {
+        "institution": institution,
+        "form": form,
+        "config": config,
+        "check": check,
+        "callback_url": request.build_absolute_uri(
+            reverse(
+                "openid_connect_callback", kwargs={"provider_id": f"institution-{institution.pk}"}
+            )
+        ),
+    }
+    return render(request, "members/institution_sso.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """ "Sign in with your institution": the address's domain picks the provider."""
+    form = InstitutionSignInForm(request.POST if request.method == "POST" else None)
+    next_url = safe_next_url(request, default="")
+    if form.is_valid():
+        provider = InstitutionOIDCProvider(request, app=sso.social_app(form.config))
+        try:
+            response = provider.redirect(request, AuthProcess.LOGIN, next_url=next_url or None)
+            return _leave_for_provider(request, response)
+        except (OAuth2Error, RequestException, KeyError, ValueError):
+            messages.error(
+                request,
+                _(
+                    "The sign-in service of %(institution)s does not answer. Try again later, "
+                    "or sign in with your email address."
+                )
+                % {"institution": form.config.institution},
+            )
+            return redirect("account_login")
+    context = {"form": form, "next": next_url or request.GET.get("next", "")}
+    return render(request, "account/institution_login.html", context)
+
+
+def sso_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's start of a sign-in (or a connection) through one institution's provider."""
+    try:
+        view = OAuth2LoginView.adapter_view(InstitutionOIDCAdapter(request, provider_id))
+        return _leave_for_provider(request, view(request))
+    except SocialApp.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+class InstitutionCallbackView(OAuth2CallbackView):
+    """allauth's callback, handing the unstashed state to the adapter for the nonce check."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # allauth reads the provider's discovery document before its own error handling: a
+        # provider that is down or answers garbage there ends the sign-in as any other error.
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except (RequestException, ValueError, KeyError) as error:
+            return render_authentication_error(
+                request, self.adapter.get_provider(), exception=error
+            )
+
+    def _get_state(self, request, provider):
+        state, response = super()._get_state(request, provider)
+        self.adapter.state = state  # type: ignore[attr-defined]
+        return state, response
+
+
+def sso_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    try:
+        view = InstitutionCallbackView.adapter_view(InstitutionOIDCAdapter(request, provider_id))
+        return view(request)
+    except SocialApp.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _leave_for_provider(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Turn a redirect to another site into a page that goes on by itself.
+
+    The Content Security Policy allows forms to post to this site only (``form-action``),
+    and browsers apply that to the redirect that answers the post as well: the provider's
+    login page is reached through a page of ours instead, which links and refreshes to it.
+    """
+    location = response.get("Location", "") if response.status_code == 302 else ""
+    if not location or url_has_allowed_host_and_scheme(
+        location, allowed_hosts={request.get_host()}
+    ):
+        return response
+    page = render(request, "account/institution_redirect.html", {"location": location})
+    add_never_cache_headers(page)
+    return page
+
+
+def idp_authorization(request: HttpRequest) -> HttpResponse:
+    """The provider's consent page, allowed to send its answer back to the client's site.
+
+    The consent form posts here, and its answer redirects to the client's redirect URI: the
+    page's ``form-action`` names that URI's origin when the client registered it.
+    """
+    response = oidc_views.authorization(request)
+    params = request.POST if request.method == "POST" else request.GET
+    redirect_uri = params.get("redirect_uri", "")
+    client = OIDCClient.objects.filter(pk=params.get("client_id", "")).first()
+    if client is not None and redirect_uri in client.get_redirect_uris():
+        parts = urlsplit(redirect_uri)
+        policy = dict(settings.SECURE_CSP)
+        policy["form-action"] = [*policy["form-action"], f"{parts.scheme}://{parts.netloc}"]
+        response._csp_config = policy  # type: ignore[attr-defined]
     return response

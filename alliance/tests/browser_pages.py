@@ -8,7 +8,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.urls import reverse
 
-from members.demo.data import DEMO_PASSWORD
+from members.demo.data import DEMO_PASSWORD, SSO_INSTITUTION
 from members.enums import COORDINATORS_GROUP, MembershipRole, MembershipStatus
 from members.models import Membership, User
 from projects.enums import Stage
@@ -64,7 +64,7 @@ def main_pages() -> list[Visit]:
                 reverse("api_guide"),
                 reverse("account_login"),
             ],
-            [reverse("account_signup")],
+            [reverse("account_signup"), reverse("sso_start")],
         ),
         Visit(
             "lead",
@@ -104,6 +104,7 @@ def main_pages() -> list[Visit]:
                 reverse("notifications:mail_log", args=[in_review.proposal.slug]),
                 reverse("projects:alliance_rules"),
                 reverse("notifications:role_matrix"),
+                reverse("members:institution_sso", args=[SSO_INSTITUTION]),
             ],
         ),
         Visit(
@@ -119,6 +120,7 @@ def main_pages() -> list[Visit]:
                 reverse("members:institution_edit", args=[institution.slug]),
                 reverse("projects:signoffs"),
                 reverse("projects:institution_dashboard", args=[institution.slug]),
+                reverse("socialaccount_connections"),
             ],
         ),
         Visit(

@@ -15,7 +15,9 @@ from operator import attrgetter
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
+from allauth.idp.oidc.models import Client
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.utils import timezone
@@ -27,9 +29,14 @@ from members.demo.data import (
     DEMO_PASSWORD,
     FOCUS_AREAS,
     INSTITUTIONS,
+    SSO_CLIENT_ID,
+    SSO_CLIENT_SECRET,
+    SSO_INSTITUTION,
+    SSO_PERSON,
     Person,
     demo_logins,
     institution_data,
+    sso_person_email,
 )
 from members.enums import (
     COORDINATORS_GROUP,
@@ -43,6 +50,7 @@ from members.models import (
     Institution,
     InstitutionCompetence,
     InstitutionDomain,
+    InstitutionSSO,
     Membership,
     PersonCompetence,
     User,
@@ -58,6 +66,7 @@ __all__ = [
     "institution_data",
     "load_demo",
     "load_vocabulary",
+    "sso_person_email",
 ]
 
 
@@ -387,4 +396,79 @@ def load_demo() -> SeedReport:
     people = _load_people(loader, vocabulary)
     _load_memberships(loader, institutions, people)
     _reset_demo_passwords(loader, (email for _, email in demo_logins()))
+    _load_sso(loader)
     return loader.report
+
+
+def _demo_callback_urls(provider_id: str) -> list[str]:
+    """Where the demo provider may send people back: the app as 127.0.0.1 and as localhost."""
+    path = f"/accounts/oidc/{provider_id}/login/callback/"
+    site = settings.SITE_URL
+    urls = [site + path]
+    for twin in (
+        site.replace("://127.0.0.1", "://localhost"),
+        site.replace("://localhost", "://127.0.0.1"),
+    ):
+        if twin + path not in urls:
+            urls.append(twin + path)
+    return urls
+
+
+def _load_sso(loader: _Loader) -> None:
+    """ETH Zürich's single sign-on against the provider the demo serves itself, and its person.
+
+    The person exists at the provider only (an account with the demo password, no
+    affiliation): signing in through ETH affiliates them. The provider lives in the same
+    database as the app, so its account is also the account the sign-in connects to.
+    """
+    institution = Institution.objects.get(slug=SSO_INSTITUTION)
+    email = sso_person_email()
+    person, created = User.objects.get_or_create(
+        email=email,
+        defaults={
+            "display_name": SSO_PERSON.name,
+            "bio": SSO_PERSON.bio,
+            "password": loader.password_hash,
+        },
+    )
+    if created:
+        loader.report.created[str(User._meta.verbose_name_plural)] += 1
+        EmailAddress.objects.create(user=person, email=email, verified=True, primary=True)
+        loader.report.created[str(EmailAddress._meta.verbose_name_plural)] += 1
+    config = InstitutionSSO.objects.filter(institution=institution).first()
+    desired = {
+        "issuer_url": settings.DEMO_SSO_ISSUER,
+        "client_id": SSO_CLIENT_ID,
+        "client_secret": SSO_CLIENT_SECRET,
+        "trusts_email": True,
+        "enabled": True,
+        "required": False,
+    }
+    label = str(InstitutionSSO._meta.verbose_name_plural)
+    if config is None:
+        config = InstitutionSSO.objects.create(institution=institution, **desired)
+        loader.report.created[label] += 1
+    elif any(getattr(config, name) != value for name, value in desired.items()):
+        for name, value in desired.items():
+            setattr(config, name, value)
+        config.save()
+        loader.report.updated[label] += 1
+    client = Client.objects.filter(id=SSO_CLIENT_ID).first()
+    redirect_uris = "\n".join(_demo_callback_urls(config.provider_id))
+    if client is None:
+        Client.objects.create(
+            id=SSO_CLIENT_ID,
+            name=f"{settings.SITE_NAME} (demo)",
+            secret=make_password(SSO_CLIENT_SECRET),
+            scopes="openid\nprofile\nemail",
+            default_scopes="openid\nprofile\nemail",
+            redirect_uris=redirect_uris,
+        )
+        loader.report.created[str(Client._meta.verbose_name_plural)] += 1
+    elif client.redirect_uris != redirect_uris or not check_password(
+        SSO_CLIENT_SECRET, client.secret
+    ):
+        client.redirect_uris = redirect_uris
+        client.secret = make_password(SSO_CLIENT_SECRET)
+        client.save(update_fields=["redirect_uris", "secret"])
+        loader.report.updated[str(Client._meta.verbose_name_plural)] += 1

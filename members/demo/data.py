@@ -2198,3 +2198,23 @@ def demo_logins() -> list[tuple[str, str]]:
         (f"Representative, {tum.short_name}", tum.email(tum.representative)),
         (f"Reviewer, {berkeley.short_name}", berkeley.email(berkeley.person("arjun.mehta"))),
     ]
+
+
+# Single sign-on --------------------------------------------------------------------------
+# ETH Zürich signs its people in with its own OpenID Connect provider: in the demo, the
+# provider that the app serves itself under /idp/, reached as localhost (the app itself as
+# 127.0.0.1) so that the provider keeps its own session cookie in the browser.
+SSO_INSTITUTION = "eth-zurich"
+SSO_PERSON = Person(
+    "Noor Haddad",
+    "noor.haddad",
+    "Doctoral student in ETH's robotics labs; signs in with the ETH login.",
+    {},
+)
+SSO_CLIENT_ID = "alliance-hub-demo"
+# Published with the demo: the demo provider is not served in production without a key.
+SSO_CLIENT_SECRET = "alliance-demo-sso-2026"
+
+
+def sso_person_email() -> str:
+    return institution_data(SSO_INSTITUTION).email(SSO_PERSON)

@@ -699,6 +699,8 @@ PAGES = [
     ("mfa_index", {}, MEMBER, MANAGE),
     ("mfa_activate_totp", {}, MEMBER, MANAGE),
     ("usersessions_list", {}, MEMBER, MANAGE),
+    ("socialaccount_connections", {}, MEMBER, MANAGE),
+    ("sso_start", {}, ANONYMOUS, ENTRANCE),
     ("mfa_index", {}, MFA_MEMBER, MANAGE),
     ("mfa_deactivate_totp", {}, MFA_MEMBER, MANAGE),
     ("mfa_view_recovery_codes", {}, MFA_MEMBER, MANAGE),
@@ -757,6 +759,7 @@ def test_account_page_renders_in_site_layout_without_inline_script_or_style(
         ("mfa_index", "Two-factor authentication"),
         ("mfa_activate_totp", "Two-factor authentication"),
         ("usersessions_list", "Sessions"),
+        ("socialaccount_connections", "Institution sign-in"),
     ],
 )
 def test_settings_navigation_marks_current_section(client, url_name, section):
@@ -773,6 +776,7 @@ def test_settings_navigation_marks_current_section(client, url_name, section):
     assert re.findall(r">([^<>]+)</a>", nav) == [
         "Email addresses",
         "Password",
+        "Institution sign-in",
         "Two-factor authentication",
         "Sessions",
     ]

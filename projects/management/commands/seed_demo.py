@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo
+from members.demo import DEMO_PASSWORD, SeedReport, demo_logins, load_demo, sso_person_email
 from members.models import Institution, User
 from projects.demo import load_demo_proposals
 from projects.models import Proposal
@@ -63,6 +63,8 @@ class Command(BaseCommand):
                 )
             )
         self.stdout.write("")
+        self.stdout.write(self._sso())
+        self.stdout.write("")
         self.stdout.write(self._logins())
 
     def _summary(self, report: SeedReport) -> str:
@@ -89,3 +91,12 @@ class Command(BaseCommand):
         lines += [f"  {who:<{width}}  {email}" for who, email in logins]
         lines.append(f"  {'Password':<{width}}  {DEMO_PASSWORD}")
         return "\n".join(lines)
+
+    def _sso(self) -> str:
+        return "\n".join(
+            [
+                self.style.MIGRATE_HEADING("Sign in with your institution (ETH Zürich)"),
+                f"  Open {settings.SITE_URL}/accounts/institution/ and enter {sso_person_email()};",
+                f"  the demo provider at {settings.DEMO_SSO_ISSUER} asks for the demo password.",
+            ]
+        )
