@@ -11,15 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Competence, Institution, User
 from projects.matching.cache import resolve_index
 from projects.matching.context import Context
+from projects.matching.embedding import embed, sentences
 from projects.matching.index import MatchingIndex
 from projects.matching.ranking import (
     Placed,
     components,
     diversify,
-    rank_normalise,
     total_score,
 )
 from projects.matching.weights import (
+    CLOSE_SENTENCE_FLOOR,
     COMPONENTS,
     MAX_PER_COUNTRY,
     MAX_PER_INSTITUTION,
@@ -31,7 +32,7 @@ from projects.models import Proposal
 NO_CAP = 1 << 30
 
 COMPONENT_LABELS = {
-    "text": _("Shared topics"),
+    "text": _("Close in meaning"),
     "coverage": _("Required competences"),
     "complementarity": _("Fills your gaps"),
     "capacity": _("Free capacity"),
@@ -48,9 +49,11 @@ class Suggestion:
     score: float
     components: dict[str, float]  # weighted contributions; they add up to ``score``
     raw: dict[str, float]  # component values before weighting, each in [0, 1]
-    similarity: float  # cosine similarity of the best-matching text, before rank-normalising
+    similarity: float  # calibrated text affinity of the best-matching text, in [0, 1]
     matched_competences: list[tuple[str, int, int]]  # (competence, level, importance)
     shared_terms: list[str]
+    close_sentence: str  # the candidate's public sentence closest in meaning to the proposal
+    close_to: str  # … and the proposal's own sentence closest to that one
     adds_coverage: list[str]  # required competences the current consortium lacks
     fills_gaps: list[str]  # required competences the lead's own institution lacks
     required: int  # how many competences the proposal requires
@@ -103,12 +106,9 @@ def institution_scores(ctx: Context, mask: np.ndarray) -> tuple[np.ndarray, dict
     """Positions and components of the institutions in ``mask`` (text ranked among eligible)."""
     index = ctx.index
     sims = index.institution_similarities(ctx.sims)
-    ranked = np.zeros(len(sims))
-    pool = ctx.eligible | mask
-    ranked[pool] = rank_normalise(sims[pool])
     positions = np.flatnonzero(mask)
     levels = index.institution_cover[positions][:, ctx.columns].astype(np.float64)
-    parts = candidate_components(ctx, levels=levels, text=ranked[positions], institutions=positions)
+    parts = candidate_components(ctx, levels=levels, text=sims[positions], institutions=positions)
     return positions, parts
 
 
@@ -141,6 +141,7 @@ def _explain(
         "similarity": similarity,
         "matched_competences": matched,
         "shared_terms": ctx.index.shared_terms(ctx.query, rows, SHARED_TERMS),
+        **_close_sentences(ctx, rows),
         "adds_coverage": [
             r.name
             for r in ctx.known_requirements
@@ -159,6 +160,20 @@ def _explain(
         "score_rank": placed.score_rank,
         "held_back": placed.held_back,
     }
+
+
+def _close_sentences(ctx: Context, rows: np.ndarray) -> dict[str, str]:
+    """The candidate's sentence closest in meaning to the proposal, and the proposal's to it.
+
+    The candidate's comes from the index, which holds public texts only; the proposal's from
+    the proposal the viewer is reading. Nothing is quoted below the floor.
+    """
+    sentence, cosine = ctx.index.closest_sentence(ctx.query_embedding, rows)
+    if not sentence or cosine < CLOSE_SENTENCE_FLOOR:
+        return {"close_sentence": "", "close_to": ""}
+    own = sentences(ctx.query_text)
+    close_to = own[int(np.argmax(embed(own) @ embed([sentence])[0]))] if own else ""
+    return {"close_sentence": sentence, "close_to": close_to}
 
 
 def _display_mask(
@@ -219,7 +234,7 @@ def suggest_people(
     people = index.row_person[rows]
     institutions = index.row_institution[rows]
     similarity = index.person_similarities(ctx.sims)[people]
-    text = rank_normalise(similarity)
+    text = similarity
 
     shown = _display_mask(
         index,
