@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from members.enums import InstitutionStatus
 from members.models import Institution, User
 from projects.enums import ACTIVE_STAGES, OPEN_PARTICIPATION, Stage
-from projects.matching.embedding import embed
+from projects.matching.embedding import embed, sentences
 from projects.matching.index import PROPOSAL_TEXT_FIELDS, MatchingIndex, proposal_text
 from projects.matching.ranking import text_affinity
 from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
@@ -126,6 +126,12 @@ class Context:
     @cached_property
     def query_embedding(self) -> np.ndarray:
         return embed([self.query_text])[0]
+
+    @cached_property
+    def query_sentences(self) -> tuple[list[str], np.ndarray]:
+        """The proposal's sentences and their embeddings, for the explanations."""
+        own = sentences(self.query_text)
+        return own, embed(own)
 
     @cached_property
     def lexical_sims(self) -> np.ndarray:

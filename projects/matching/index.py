@@ -272,14 +272,24 @@ class MatchingIndex:
             sims[:-1] = self.text_embeddings @ query
         return sims
 
-    def closest_sentence(self, query: np.ndarray, rows: np.ndarray) -> tuple[str, float]:
-        """The sentence of these texts closest in meaning to the query, and its cosine."""
-        candidates = [s for r in rows.tolist() for s in sentences(self.texts[r])]
-        if not candidates:
-            return "", 0.0
-        sims = embed(candidates) @ query
-        best = int(np.argmax(sims))
-        return candidates[best], float(sims[best])
+    def closest_sentences(
+        self, query: np.ndarray, groups: list[np.ndarray]
+    ) -> list[tuple[str, float, np.ndarray | None]]:
+        """Per group of texts, the sentence closest in meaning to the query, its cosine and
+        vector; every group's sentences embedded in one call (a page explains twenty)."""
+        split = [[s for r in rows.tolist() for s in sentences(self.texts[r])] for rows in groups]
+        vectors = embed([s for group in split for s in group])
+        sims = vectors @ query if len(vectors) else np.zeros(0)
+        result: list[tuple[str, float, np.ndarray | None]] = []
+        start = 0
+        for group in split:
+            if not group:
+                result.append(("", 0.0, None))
+                continue
+            best = start + int(np.argmax(sims[start : start + len(group)]))
+            result.append((group[best - start], float(sims[best]), vectors[best]))
+            start += len(group)
+        return result
 
     def person_similarities(self, sims: np.ndarray) -> np.ndarray:
         return _group_max(sims, self.person_text_idx, self.person_text_off)

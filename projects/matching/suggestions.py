@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from members.models import Competence, Institution, User
 from projects.matching.cache import resolve_index
 from projects.matching.context import Context
-from projects.matching.embedding import embed, sentences
 from projects.matching.index import MatchingIndex
 from projects.matching.ranking import (
     Placed,
@@ -122,6 +121,7 @@ def _explain(
     institution: int,
     placed: Placed,
     rank: int,
+    close: dict[str, str],
 ) -> dict:
     """Explain one candidate: score by component, matched competences, terms, added coverage,
     its institution's load, and where the diversity re-ranking placed it."""
@@ -141,7 +141,7 @@ def _explain(
         "similarity": similarity,
         "matched_competences": matched,
         "shared_terms": ctx.index.shared_terms(ctx.query, rows, SHARED_TERMS),
-        **_close_sentences(ctx, rows),
+        **close,
         "adds_coverage": [
             r.name
             for r in ctx.known_requirements
@@ -162,18 +162,23 @@ def _explain(
     }
 
 
-def _close_sentences(ctx: Context, rows: np.ndarray) -> dict[str, str]:
-    """The candidate's sentence closest in meaning to the proposal, and the proposal's to it.
+def _close_sentences(ctx: Context, groups: list[np.ndarray]) -> list[dict[str, str]]:
+    """Per candidate, its sentence closest in meaning to the proposal, and the proposal's to it.
 
     The candidate's comes from the index, which holds public texts only; the proposal's from
     the proposal the viewer is reading. Nothing is quoted below the floor.
     """
-    sentence, cosine = ctx.index.closest_sentence(ctx.query_embedding, rows)
-    if not sentence or cosine < CLOSE_SENTENCE_FLOOR:
-        return {"close_sentence": "", "close_to": ""}
-    own = sentences(ctx.query_text)
-    close_to = own[int(np.argmax(embed(own) @ embed([sentence])[0]))] if own else ""
-    return {"close_sentence": sentence, "close_to": close_to}
+    own, own_vectors = ctx.query_sentences
+    # Only the candidate's texts closest as a whole are split: an institution has many.
+    groups = [rows[np.argsort(-ctx.semantic_sims[rows], kind="stable")[:3]] for rows in groups]
+    result = []
+    for sentence, cosine, vector in ctx.index.closest_sentences(ctx.query_embedding, groups):
+        if vector is None or cosine < CLOSE_SENTENCE_FLOOR or not own:
+            result.append({"close_sentence": "", "close_to": ""})
+        else:
+            close_to = own[int(np.argmax(own_vectors @ vector))]
+            result.append({"close_sentence": sentence, "close_to": close_to})
+    return result
 
 
 def _display_mask(
@@ -264,6 +269,7 @@ def suggest_people(
     insts = Institution.objects.in_bulk(
         [int(index.institution_ids[institutions[c.pos]]) for c in chosen]
     )
+    closes = _close_sentences(ctx, [index.person_text_rows(int(people[c.pos])) for c in chosen])
     suggestions = []
     for rank, placed in enumerate(chosen, start=1):
         k = placed.pos
@@ -277,6 +283,7 @@ def suggest_people(
             institution=int(institutions[k]),
             placed=placed,
             rank=rank,
+            close=closes[rank - 1],
         )
         suggestions.append(
             Suggestion(
@@ -329,6 +336,9 @@ def suggest_institutions(
         [int(index.institution_ids[positions[c.pos]]) for c in chosen]
     )
     sims = index.institution_similarities(ctx.sims)
+    closes = _close_sentences(
+        ctx, [index.institution_text_rows(int(positions[c.pos])) for c in chosen]
+    )
     suggestions = []
     for rank, placed in enumerate(chosen, start=1):
         k = placed.pos
@@ -342,6 +352,7 @@ def suggest_institutions(
             institution=i,
             placed=placed,
             rank=rank,
+            close=closes[rank - 1],
         )
         suggestions.append(
             Suggestion(person=None, institution=insts[int(index.institution_ids[i])], **explanation)
