@@ -31,7 +31,7 @@ from projects.models import Proposal
 NO_CAP = 1 << 30
 
 COMPONENT_LABELS = {
-    "text": _("Close in meaning"),
+    "text": _("Shared topics"),
     "coverage": _("Required competences"),
     "complementarity": _("Fills your gaps"),
     "capacity": _("Free capacity"),
