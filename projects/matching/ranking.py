@@ -77,8 +77,12 @@ def components(
         complementarity = covered @ importance[gaps] / importance[gaps].sum()
     else:
         complementarity = np.zeros(n)
-    free = np.clip(1.0 - load.astype(np.float64) / capacity, 0.0, 1.0)
-    newcomer = 1.0 / (1.0 + projects)
+    # Free capacity and newness count in proportion to how relevant the candidate is (the
+    # better of text and coverage): an idle newcomer with nothing the proposal needs is no
+    # partner, and with calibrated text most candidates share nothing with a proposal.
+    relevance = np.maximum(np.asarray(text, dtype=np.float64), coverage)
+    free = np.clip(1.0 - load.astype(np.float64) / capacity, 0.0, 1.0) * relevance
+    newcomer = relevance / (1.0 + projects)
     return {
         "text": text,
         "coverage": coverage,

@@ -11,6 +11,8 @@ WEIGHTS: dict[str, float] = {
     "text": 0.35,  # calibrated similarity of the best-matching text (meaning or shared terms)
     "coverage": 0.30,  # required competences × importance × level
     "complementarity": 0.15,  # required competences the lead's own institution lacks
+    # These two count in proportion to the candidate's relevance (the better of text and
+    # coverage), so they order relevant candidates and never lift irrelevant ones.
     "capacity": 0.12,  # free capacity of the institution (1 when idle)
     "newcomer": 0.08,  # small boost for institutions with few projects
 }
@@ -21,8 +23,8 @@ COMPONENTS: tuple[str, ...] = tuple(WEIGHTS)
 # above what unrelated texts reach (a stray shared word gives a TF-IDF cosine of 0.01-0.05;
 # texts on unrelated topics reach embedding cosines of about 0.3), so no single incidental
 # word lifts a candidate; the better of the two signals counts.
-SEMANTIC_FLOOR = 0.3
-SEMANTIC_TOP = 0.8
+SEMANTIC_FLOOR = 0.25
+SEMANTIC_TOP = 0.6
 LEXICAL_FLOOR = 0.1
 LEXICAL_TOP = 0.5
 

@@ -821,10 +821,14 @@ def test_suggest_institutions_uses_competences_of_active_people():
 
 def test_newcomer_and_capacity_components():
     proposal = ProposalFactory(stage=Stage.DEFINE)
+    competence = CompetenceFactory()
+    ProposalCompetenceFactory(proposal=proposal, competence=competence, importance=2)
     busy = InstitutionFactory(name="Busy", capacity=4)
     ProposalFactory(lead_institution=busy, stage=Stage.DRIVE)
     ProposalFactory(lead_institution=busy, stage=Stage.COMPLETED)
     idle = InstitutionFactory(name="Idle", capacity=4)
+    for institution in (busy, idle):  # fully relevant: they count in full
+        InstitutionCompetenceFactory(institution=institution, competence=competence, level=3)
     suggestions = {
         s.institution.pk: s
         for s in matching.suggest_institutions(proposal=proposal, index=matching.build_index())
@@ -833,6 +837,21 @@ def test_newcomer_and_capacity_components():
     assert suggestions[busy.pk].raw["newcomer"] == pytest.approx(1 / 3)
     assert suggestions[idle.pk].raw["capacity"] == 1.0
     assert suggestions[idle.pk].raw["newcomer"] == 1.0
+
+
+def test_capacity_and_newcomer_do_not_lift_irrelevant_candidates():
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    competence = CompetenceFactory()
+    ProposalCompetenceFactory(proposal=proposal, competence=competence, importance=2)
+    idle = InstitutionFactory(name="Idle, does something else", capacity=4, description="")
+    relevant = InstitutionFactory(name="Relevant", capacity=4, description="")
+    InstitutionCompetenceFactory(institution=relevant, competence=competence, level=2)
+    suggestions = {
+        s.institution.pk: s
+        for s in matching.suggest_institutions(proposal=proposal, index=matching.build_index())
+    }
+    assert suggestions[idle.pk].score == 0.0
+    assert suggestions[relevant.pk].raw["capacity"] == pytest.approx(2 / 3)
 
 
 def test_competence_filter_unknown_to_index_suggests_nobody(planted):
