@@ -29,9 +29,10 @@ LEXICAL_FLOOR = 0.1
 LEXICAL_TOP = 0.5
 
 # Competences suggested to a lead from the proposal's text: at most this many, each at least
-# this close in meaning (embedding cosine of the text to the competence's name and description).
+# this close in meaning (embedding cosine of the text to the competence's name, description
+# or one of its aliases).
 COMPETENCE_SUGGESTIONS = 5
-COMPETENCE_SUGGESTION_FLOOR = 0.3
+COMPETENCE_SUGGESTION_FLOOR = 0.35
 
 # Reverse matching (proposals that need a person's or an institution's expertise).
 REVERSE_WEIGHTS: dict[str, float] = {"coverage": 0.6, "text": 0.4}

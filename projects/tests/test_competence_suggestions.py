@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def vocabulary():
     return [
-        CompetenceFactory(name="Robot learning", description="Robots that learn to grasp."),
+        CompetenceFactory(
+            name="Robot learning",
+            description="Robots that learn to grasp.",
+            aliases="dexterous manipulation, imitation learning",
+        ),
         CompetenceFactory(name="Speech recognition", description="Transcribing spoken audio."),
         CompetenceFactory(name="Medieval history", description="Manuscripts and chronicles."),
     ]
@@ -30,6 +34,12 @@ def test_suggest_competences_ranks_by_meaning_above_floor(vocabulary):
     )
     assert found[0] == robots
     assert speech not in found[:1]
+
+
+def test_suggest_competences_reads_aliases(vocabulary):
+    robots = vocabulary[0]
+    found = matching.suggest_competences(text="Imitation learning", vocabulary=vocabulary)
+    assert found == [robots]
 
 
 def test_suggest_competences_skips_required_and_empty_text(vocabulary):
