@@ -12,6 +12,7 @@ text closest in meaning to the proposal is what the card quotes.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from functools import cache
@@ -31,6 +32,9 @@ _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 @cache
 def _model(dimensions: int):
+    # Should the package's tokenizer file ever be missing, its loader would fall back to a
+    # model hub: offline, that is an error here instead of a download.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import wordllama
     from wordllama import WordLlama
 

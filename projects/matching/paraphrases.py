@@ -322,7 +322,7 @@ DISTRACTOR_CLAUSES: tuple[str, ...] = (
     "We publish reproducible results and code.",
 )
 
-# How many researchers the synthetic alliance holds besides the experts (507 in all).
+# How many researchers the synthetic alliance holds besides the 48 experts (510 in all).
 DISTRACTORS = 462
 
 

@@ -1,7 +1,7 @@
 """Measure matching quality on the paraphrase set, ranked exactly as Find partners ranks.
 
 ``seed_paraphrase_alliance`` writes a synthetic alliance (16 topics × 3 experts and 462
-distractors, 507 researchers at 60 institutions) into the current database, with four
+distractors, 510 researchers at 60 institutions) into the current database, with four
 proposals per topic: in the experts' words or in others, with the topic's competence
 required or without. ``measure`` asks ``suggest_people`` and ``suggest_institutions`` for
 the top 10 of each and reports the share of experts found and the mean reciprocal rank of

@@ -102,7 +102,7 @@ def candidate_components(
 
 
 def institution_scores(ctx: Context, mask: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Positions and components of the institutions in ``mask`` (text ranked among eligible)."""
+    """Positions and components of the institutions in ``mask``."""
     index = ctx.index
     sims = index.institution_similarities(ctx.sims)
     positions = np.flatnonzero(mask)
@@ -239,7 +239,6 @@ def suggest_people(
     people = index.row_person[rows]
     institutions = index.row_institution[rows]
     similarity = index.person_similarities(ctx.sims)[people]
-    text = similarity
 
     shown = _display_mask(
         index,
@@ -250,9 +249,9 @@ def suggest_people(
         competence=competence,
     )
     rows, people, institutions = rows[shown], people[shown], institutions[shown]
-    similarity, text = similarity[shown], text[shown]
+    similarity = similarity[shown]
     levels = index.person_levels[people][:, ctx.columns].astype(np.float64)
-    parts = candidate_components(ctx, levels=levels, text=text, institutions=institutions)
+    parts = candidate_components(ctx, levels=levels, text=similarity, institutions=institutions)
     score = total_score(parts)
     order = np.lexsort((index.institution_ids[institutions], index.person_ids[people], -score))
     chosen = diversify(
