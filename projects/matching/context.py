@@ -124,14 +124,20 @@ class Context:
         return self.index.query_vector(self.query_text)
 
     @cached_property
-    def query_embedding(self) -> np.ndarray:
-        return embed([self.query_text])[0]
+    def _query_vectors(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        # The whole text and its sentences in one call: the tokenizer's fixed cost is paid once.
+        own = sentences(self.query_text)
+        vectors = embed([self.query_text, *own])
+        return vectors[0], own, vectors[1:]
 
-    @cached_property
+    @property
+    def query_embedding(self) -> np.ndarray:
+        return self._query_vectors[0]
+
+    @property
     def query_sentences(self) -> tuple[list[str], np.ndarray]:
         """The proposal's sentences and their embeddings, for the explanations."""
-        own = sentences(self.query_text)
-        return own, embed(own)
+        return self._query_vectors[1], self._query_vectors[2]
 
     @cached_property
     def lexical_sims(self) -> np.ndarray:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -55,6 +56,35 @@ def embed(texts: list[str], *, dimensions: int = DIMENSIONS) -> np.ndarray:
     if filled:
         vectors = _model(dimensions).embed([texts[k] for k in filled], norm=True)
         out[filled] = np.nan_to_num(np.asarray(vectors, dtype=np.float32))
+    return out
+
+
+_remembered: OrderedDict[str, np.ndarray] = OrderedDict()
+REMEMBERED = 20_000  # sentences, about 10 MB at 128 dimensions
+
+
+def embed_remembered(texts: list[str]) -> np.ndarray:
+    """``embed``, remembering the latest texts' vectors: explanations quote the same public
+    sentences request after request. Only public texts may be passed (the memory is shared
+    by every viewer of this process)."""
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    missing = []
+    with _lock:
+        for k, text in enumerate(texts):
+            vector = _remembered.get(text)
+            if vector is None:
+                missing.append(k)
+            else:
+                _remembered.move_to_end(text)
+                out[k] = vector
+    if missing:
+        fresh = embed([texts[k] for k in missing])
+        out[missing] = fresh
+        with _lock:
+            for k, vector in zip(missing, fresh, strict=True):
+                _remembered[texts[k]] = vector
+            while len(_remembered) > REMEMBERED:
+                _remembered.popitem(last=False)
     return out
 
 

@@ -30,7 +30,7 @@ from members.models import (
     User,
 )
 from projects.enums import Stage, Visibility
-from projects.matching.embedding import embed, sentences
+from projects.matching.embedding import embed, embed_remembered, sentences
 from projects.matching.freshness import data_fingerprint
 from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
 
@@ -276,19 +276,31 @@ class MatchingIndex:
         self, query: np.ndarray, groups: list[np.ndarray]
     ) -> list[tuple[str, float, np.ndarray | None]]:
         """Per group of texts, the sentence closest in meaning to the query, its cosine and
-        vector; every group's sentences embedded in one call (a page explains twenty)."""
-        split = [[s for r in rows.tolist() for s in sentences(self.texts[r])] for rows in groups]
-        vectors = embed([s for group in split for s in group])
-        sims = vectors @ query if len(vectors) else np.zeros(0)
+        vector. A text of one sentence is its own embedding, already in the index; the
+        sentences of longer texts are embedded in one call for every group (a page explains
+        twenty), and remembered."""
+        split: list[list[tuple[str, int]]] = []  # per group: (sentence, index row or -1)
+        pending: dict[str, None] = {}
+        for rows in groups:
+            group = []
+            for r in rows.tolist():
+                parts = sentences(self.texts[r])
+                if len(parts) == 1:
+                    group.append((parts[0], r))
+                else:
+                    group.extend((part, -1) for part in parts)
+                    pending.update(dict.fromkeys(parts))
+            split.append(group)
+        vectors = dict(zip(pending, embed_remembered(list(pending)), strict=True))
         result: list[tuple[str, float, np.ndarray | None]] = []
-        start = 0
         for group in split:
             if not group:
                 result.append(("", 0.0, None))
                 continue
-            best = start + int(np.argmax(sims[start : start + len(group)]))
-            result.append((group[best - start], float(sims[best]), vectors[best]))
-            start += len(group)
+            matrix = np.stack([self.text_embeddings[r] if r >= 0 else vectors[s] for s, r in group])
+            sims = matrix @ query
+            best = int(np.argmax(sims))
+            result.append((group[best][0], float(sims[best]), matrix[best]))
         return result
 
     def person_similarities(self, sims: np.ndarray) -> np.ndarray:
