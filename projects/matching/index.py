@@ -269,7 +269,10 @@ class MatchingIndex:
         """Cosine of every text's embedding to the query's, plus a trailing 0 for empty groups."""
         sims = np.zeros(self.n_texts + 1, dtype=np.float64)
         if self.n_texts:
-            sims[:-1] = self.text_embeddings @ query
+            # One pass over the matrix on this thread: a BLAS matrix-vector product spreads
+            # over threads that, on a busy server, wait for each other (16 ms against 3 ms
+            # for 20,000 texts with the machine under load).
+            sims[:-1] = np.einsum("ij,j->i", self.text_embeddings, query)
         return sims
 
     def closest_sentences(
