@@ -17,9 +17,11 @@ import re
 import threading
 from collections import OrderedDict
 from functools import cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 MODEL = "WordLlama l2_supercat"
 # The shipped weights have 256 dimensions; their leading 128 (Matryoshka-trained) ranked the
@@ -42,20 +44,43 @@ def _model(dimensions: int):
     package = Path(wordllama.__file__).parent
     with _lock:
         # The package ships weights/ and tokenizers/: as cache_dir it is where both are found.
-        return WordLlama.load(
+        model = WordLlama.load(
             cache_dir=package,
             disable_download=True,
             trunc_dim=dimensions if dimensions != FULL_DIMENSIONS else None,
         )
+        # Texts are pooled here from their own tokens, so they need no padding to a batch.
+        model.tokenizer.no_padding()
+        return model
 
 
 def embed(texts: list[str], *, dimensions: int = DIMENSIONS) -> np.ndarray:
-    """Unit-length embeddings, one row per text (float32); an empty text is a zero row."""
+    """Unit-length embeddings, one row per text (float32); an empty text is a zero row.
+
+    WordLlama's own ``embed`` averages each text's token vectors; this does the same over
+    one flat array of every text's tokens (no padding to the longest text of a batch),
+    which is what makes embedding the whole alliance at index build cheap.
+    """
     out = np.zeros((len(texts), dimensions), dtype=np.float32)
-    filled = [k for k, text in enumerate(texts) if text.strip()]
-    if filled:
-        vectors = _model(dimensions).embed([texts[k] for k in filled], norm=True)
-        out[filled] = np.nan_to_num(np.asarray(vectors, dtype=np.float32))
+    if not texts:
+        return out
+    model = _model(dimensions)
+    encoded = model.tokenizer.encode_batch(texts, add_special_tokens=False)
+    lengths = np.fromiter((len(e.ids) for e in encoded), dtype=np.int64, count=len(texts))
+    filled = np.flatnonzero(lengths)
+    if not len(filled):
+        return out
+    ids = np.fromiter(chain.from_iterable(e.ids for e in encoded), dtype=np.int64)
+    np.clip(ids, 0, model.embedding.shape[0] - 1, out=ids)
+    # Texts × vocabulary token counts times the token vectors: the sums without gathering
+    # a vector per token.
+    counts = sparse.csr_matrix(
+        (np.ones(len(ids), dtype=np.float32), ids, np.concatenate(([0], np.cumsum(lengths)))),
+        shape=(len(texts), model.embedding.shape[0]),
+    )
+    sums = np.asarray(counts[filled] @ model.embedding, dtype=np.float32)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    out[filled] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
     return out
 
 
