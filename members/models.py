@@ -77,6 +77,12 @@ class Competence(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     slug = models.SlugField(_("slug"), unique=True)
     description = models.TextField(_("description"), blank=True)
+    aliases = models.CharField(
+        _("aliases"),
+        max_length=500,
+        blank=True,
+        help_text=_("Other names for it, separated by commas; matching reads them too."),
+    )
 
     class Meta:
         ordering = ["focus_area__position", "name"]

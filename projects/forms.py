@@ -62,9 +62,21 @@ class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
         vocabulary: Iterable[Competence],
         importances: Mapping[int, int] | None = None,
         lead_institutions=None,
+        suggested: Iterable[Competence] = (),
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Competences the text implies: required only when the lead ticks them.
+        self.suggested_competences = {c.pk: c for c in suggested}
+        if self.suggested_competences:
+            self.fields["suggested"] = forms.TypedMultipleChoiceField(
+                label=_("Your text suggests these competences"),
+                help_text=_("Tick those the project needs; they are required as important."),
+                choices=[(pk, c.name) for pk, c in self.suggested_competences.items()],
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
         self.fields["focus_area"].queryset = FocusArea.objects.all()
         if lead_institutions is not None:
             # Only when creating: the lead institution is fixed afterwards.
@@ -81,6 +93,11 @@ class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
     def clean(self) -> dict:
         cleaned_data = super().clean()
         self.clean_competences()
+        for pk in cleaned_data.pop("suggested", None) or []:
+            if pk in self.suggested_competences:
+                cleaned_data["competences"].setdefault(
+                    self.suggested_competences[pk], Importance.IMPORTANT
+                )
         return cleaned_data
 
 

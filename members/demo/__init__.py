@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from members.demo.data import (
     AFFILIATION_REQUESTS,
+    COMPETENCE_DETAILS,
     COORDINATOR,
     COORDINATOR_EMAIL,
     DEMO_PASSWORD,
@@ -201,7 +202,13 @@ def _load_vocabulary(loader: _Loader) -> dict[Hashable, Competence]:
         },
     )
     competences = {
-        slug: {"slug": slug, "name": name, "focus_area": areas[area.slug]}
+        slug: {
+            "slug": slug,
+            "name": name,
+            "focus_area": areas[area.slug],
+            "description": COMPETENCE_DETAILS.get(slug, ("", ""))[0],
+            "aliases": COMPETENCE_DETAILS.get(slug, ("", ""))[1],
+        }
         for area in FOCUS_AREAS
         for slug, name in area.competences
     }

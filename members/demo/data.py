@@ -2218,3 +2218,177 @@ SSO_CLIENT_SECRET = "alliance-demo-sso-2026"
 
 def sso_person_email() -> str:
     return institution_data(SSO_INSTITUTION).email(SSO_PERSON)
+
+
+# What each competence of the vocabulary means, and other names for it: partner matching
+# suggests competences from a proposal's text by these.
+COMPETENCE_DETAILS: dict[str, tuple[str, str]] = {
+    "efficient-inference": (
+        "Running trained models faster and cheaper: quantisation, distillation, pruning, caching.",
+        "model compression, quantization, fast inference",
+    ),
+    "instruction-tuning": (
+        "Teaching models to follow instructions and human preferences after pretraining.",
+        "RLHF, preference optimisation, fine-tuning, alignment",
+    ),
+    "large-language-models": (
+        "Building and studying language models that read and write text.",
+        "LLM, chatbots, text generation, language modelling",
+    ),
+    "model-evaluation": (
+        "Measuring what models can do, with benchmarks, test suites and leaderboards.",
+        "benchmarking, evals, leaderboards",
+    ),
+    "pretraining": (
+        "Training foundation models from scratch on very large corpora.",
+        "foundation model training, scaling laws",
+    ),
+    "multimodal-foundation-models": (
+        "Models that combine text, images, audio and other kinds of input in one network.",
+        "multimodal learning, any-to-any models",
+    ),
+    "speech-audio-models": (
+        "Recognising, transcribing and generating speech, music and other sound.",
+        "speech recognition, ASR, text to speech, audio generation, voice",
+    ),
+    "video-understanding": (
+        "Recognising actions, events and objects in moving pictures.",
+        "video analysis, action recognition",
+    ),
+    "vision-language-models": (
+        "Models that describe images, answer questions about pictures and find images by text.",
+        "image captioning, visual question answering, computer vision",
+    ),
+    "embodied-perception": (
+        "Sensing the world for machines that act in it: cameras, touch, depth and force.",
+        "robot perception, tactile sensing, sensor fusion",
+    ),
+    "motion-planning": (
+        "Planning and controlling the movements of robot arms, hands and vehicles.",
+        "robot control, trajectory optimisation, manipulation, grasping",
+    ),
+    "reinforcement-learning": (
+        "Learning to act from rewards and trial and error.",
+        "RL, policy learning, decision making",
+    ),
+    "robot-learning": (
+        "Robots that learn skills such as grasping and manipulation from data and practice.",
+        "learning for robotics, imitation learning, dexterous manipulation",
+    ),
+    "information-extraction": (
+        "Pulling entities, facts and relations out of documents.",
+        "named entity recognition, relation extraction, document understanding",
+    ),
+    "knowledge-graphs": (
+        "Representing facts as linked entities and relations, and reasoning over them.",
+        "ontologies, linked data, semantic web",
+    ),
+    "neuro-symbolic-reasoning": (
+        "Combining neural networks with logic, rules and symbolic reasoning.",
+        "logical reasoning, program synthesis",
+    ),
+    "retrieval-augmented-generation": (
+        "Answering questions by searching documents and letting a model write from what it found.",
+        "RAG, semantic search, question answering",
+    ),
+    "fairness-and-bias": (
+        "Finding and reducing unfair treatment of groups of people by models and data.",
+        "algorithmic fairness, discrimination, bias mitigation",
+    ),
+    "interpretability": (
+        "Explaining why a model decides what it does and what happens inside it.",
+        "explainability, XAI, mechanistic interpretability",
+    ),
+    "privacy-preserving-ml": (
+        "Learning from data without exposing the people in it.",
+        "differential privacy, federated learning, anonymisation",
+    ),
+    "red-teaming": (
+        "Attacking models on purpose to find harmful, unsafe or insecure behaviour.",
+        "adversarial testing, jailbreaks, attacks",
+    ),
+    "safety-evaluation": (
+        "Testing that models do not produce harmful or dangerous answers.",
+        "AI safety, harmful content, risk assessment",
+    ),
+    "ai-accelerators": (
+        "Chips and hardware that run neural networks fast: GPUs, TPUs and custom silicon.",
+        "hardware, GPUs, chips, semiconductors",
+    ),
+    "compilers-for-ml": (
+        "Compiling neural networks into fast code for processors and accelerators.",
+        "ML compilers, kernels, code generation",
+    ),
+    "distributed-training": (
+        "Training large models across many machines and accelerators at once.",
+        "parallel training, clusters, supercomputing",
+    ),
+    "energy-efficient-ai": (
+        "Cutting the energy and carbon cost of training and running models.",
+        "green AI, low power, sustainability",
+    ),
+    "agent-frameworks": (
+        "Software for models that plan, use tools and act over many steps.",
+        "AI agents, tool use, autonomous agents",
+    ),
+    "ml-frameworks": (
+        "Libraries for building and training neural networks.",
+        "deep learning libraries, PyTorch, software tools",
+    ),
+    "mlops-and-serving": (
+        "Deploying, monitoring and serving models in production.",
+        "model deployment, inference serving, ML operations",
+    ),
+    "open-source-community": (
+        "Growing and governing open-source projects and their contributors.",
+        "community management, open development",
+    ),
+    "data-provenance": (
+        "Knowing where training data come from and under which licence they may be used.",
+        "data lineage, data licensing, copyright",
+    ),
+    "dataset-curation": (
+        "Collecting, cleaning, filtering and documenting datasets.",
+        "data cleaning, data quality, annotation, labelling",
+    ),
+    "multilingual-data": (
+        "Data and models for many languages, including those with few written resources.",
+        "low-resource languages, translation, multilingual NLP",
+    ),
+    "synthetic-data": (
+        "Generating artificial data to train or test models.",
+        "data generation, simulation, data augmentation",
+    ),
+    "ai-governance": (
+        "Rules, institutions and processes that steer how AI is built and used.",
+        "AI policy, oversight, accountability",
+    ),
+    "ai-standards": (
+        "Technical standards and norms for AI systems.",
+        "standardisation, ISO, certification",
+    ),
+    "open-source-licensing": (
+        "Licences for open models, code and data, and how they combine.",
+        "licensing, OSI licences, open weights",
+    ),
+    "regulatory-compliance": (
+        "Meeting the law for AI systems, such as the EU AI Act and data protection.",
+        "AI Act, GDPR, legal compliance",
+    ),
+    "ai-for-healthcare": (
+        "AI in medicine: diagnosis, medical imaging, clinical records and drug discovery.",
+        "medical AI, clinical, radiology, health",
+    ),
+    "climate-and-earth-observation": (
+        "AI for weather, climate and satellite images of the Earth.",
+        "remote sensing, weather forecasting, climate modelling",
+    ),
+    "physics-informed-ml": (
+        "Machine learning that respects physical laws and simulations.",
+        "scientific simulation, surrogate models, PDEs",
+    ),
+    "scientific-ml": (
+        "Machine learning for research in chemistry, biology, materials and physics.",
+        "AI for science, molecules, proteins, materials discovery",
+    ),
+}

@@ -13,6 +13,7 @@ from projects.matching.weights import PARTNER_COST, REVERSE_WEIGHTS, WEIGHTS
 
 if TYPE_CHECKING:
     from projects.matching.cache import get_index, invalidate, rebuild, reset
+    from projects.matching.competences import suggest_competences, suggest_proposal_competences
     from projects.matching.consortium import (
         ConsortiumOption,
         ConsortiumResult,
@@ -40,6 +41,8 @@ _LAZY = {
     "rank_reviewers": "reviewers",
     "suggest_institutions": "suggestions",
     "suggest_people": "suggestions",
+    "suggest_competences": "competences",
+    "suggest_proposal_competences": "competences",
     "why_not": "exclusions",
     "why_not_person": "exclusions",
 }
@@ -61,8 +64,10 @@ __all__ = [
     "rank_reviewers",
     "rebuild",
     "reset",
+    "suggest_competences",
     "suggest_institutions",
     "suggest_people",
+    "suggest_proposal_competences",
     "why_not",
     "why_not_person",
 ]

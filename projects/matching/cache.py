@@ -37,8 +37,8 @@ VERSION_KEY = "matching:version"
 BUMPED_KEY = "matching:bumped-at"
 # The number after "index" is the index's layout: raise it when what an index holds changes,
 # so that no process loads one that older code built (2: public proposals' texts only,
-# and the alliance's countries).
-INDEX_KEY = "matching:index:2:{version}"
+# and the alliance's countries; 3: dense embeddings of the texts).
+INDEX_KEY = "matching:index:3:{version}"
 INDEX_TIMEOUT = 60 * 60 * 24
 STALE_GRACE = 30.0
 

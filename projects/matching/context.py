@@ -17,7 +17,9 @@ from django.db.models import Count, Q
 from members.enums import InstitutionStatus
 from members.models import Institution, User
 from projects.enums import ACTIVE_STAGES, OPEN_PARTICIPATION, Stage
+from projects.matching.embedding import embed, sentences
 from projects.matching.index import PROPOSAL_TEXT_FIELDS, MatchingIndex, proposal_text
+from projects.matching.ranking import text_affinity
 from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
 
 # Stages whose proposals count as an institution's projects (for the newcomer boost).
@@ -110,13 +112,47 @@ class Context:
         return set(User.objects.filter(open_to_partnering=False).values_list("pk", flat=True))
 
     @cached_property
-    def query(self):
+    def query_text(self) -> str:
+        # The proposal as the viewer reads it now; embedded here, at query time, and kept only
+        # on this request's context: a draft's or a confidential proposal's text never enters
+        # the shared index.
         fields = {name: getattr(self.proposal, name) for name in PROPOSAL_TEXT_FIELDS}
-        return self.index.query_vector(proposal_text(fields, [r.name for r in self.requirements]))
+        return proposal_text(fields, [r.name for r in self.requirements])
+
+    @cached_property
+    def query(self):
+        return self.index.query_vector(self.query_text)
+
+    @cached_property
+    def _query_vectors(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        # The whole text and its sentences in one call: the tokenizer's fixed cost is paid once.
+        own = sentences(self.query_text)
+        vectors = embed([self.query_text, *own])
+        return vectors[0], own, vectors[1:]
+
+    @property
+    def query_embedding(self) -> np.ndarray:
+        return self._query_vectors[0]
+
+    @property
+    def query_sentences(self) -> tuple[list[str], np.ndarray]:
+        """The proposal's sentences and their embeddings, for the explanations."""
+        return self._query_vectors[1], self._query_vectors[2]
+
+    @cached_property
+    def lexical_sims(self) -> np.ndarray:
+        """TF-IDF cosine of every indexed text to the proposal (and a trailing 0)."""
+        return self.index.text_similarities(self.query)
+
+    @cached_property
+    def semantic_sims(self) -> np.ndarray:
+        """Embedding cosine of every indexed text to the proposal (and a trailing 0)."""
+        return self.index.semantic_similarities(self.query_embedding)
 
     @cached_property
     def sims(self) -> np.ndarray:
-        return self.index.text_similarities(self.query)
+        """Calibrated text affinity of every indexed text, in [0, 1] (and a trailing 0)."""
+        return text_affinity(semantic=self.semantic_sims, lexical=self.lexical_sims)
 
 
 def institution_loads() -> list[tuple[int, int, int]]:

@@ -11,7 +11,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from projects.matching.weights import COMPONENTS, DIVERSITY_SCAN, DIVERSITY_WINDOW, WEIGHTS
+from projects.matching.weights import (
+    COMPONENTS,
+    DIVERSITY_SCAN,
+    DIVERSITY_WINDOW,
+    LEXICAL_FLOOR,
+    LEXICAL_TOP,
+    SEMANTIC_FLOOR,
+    SEMANTIC_TOP,
+    WEIGHTS,
+)
 
 
 def rank_normalise(values: np.ndarray) -> np.ndarray:
@@ -23,6 +32,19 @@ def rank_normalise(values: np.ndarray) -> np.ndarray:
         kept = values[positive]
         out[positive] = np.searchsorted(np.sort(kept), kept, side="right") / n
     return out
+
+
+def calibrate(values: np.ndarray, *, floor: float, top: float) -> np.ndarray:
+    """Map similarities to [0, 1]: 0 at or below ``floor``, 1 at or above ``top``, linear between."""
+    return np.clip((np.asarray(values, dtype=np.float64) - floor) / (top - floor), 0.0, 1.0)
+
+
+def text_affinity(*, semantic: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+    """The text component: the better of the calibrated embedding and TF-IDF cosines."""
+    return np.maximum(
+        calibrate(semantic, floor=SEMANTIC_FLOOR, top=SEMANTIC_TOP),
+        calibrate(lexical, floor=LEXICAL_FLOOR, top=LEXICAL_TOP),
+    )
 
 
 def competence_coverage(levels: np.ndarray, importance: np.ndarray) -> np.ndarray:
@@ -55,8 +77,12 @@ def components(
         complementarity = covered @ importance[gaps] / importance[gaps].sum()
     else:
         complementarity = np.zeros(n)
-    free = np.clip(1.0 - load.astype(np.float64) / capacity, 0.0, 1.0)
-    newcomer = 1.0 / (1.0 + projects)
+    # Free capacity and newness count in proportion to how relevant the candidate is (the
+    # better of text and coverage): an idle newcomer with nothing the proposal needs is no
+    # partner, and with calibrated text most candidates share nothing with a proposal.
+    relevance = np.maximum(np.asarray(text, dtype=np.float64), coverage)
+    free = np.clip(1.0 - load.astype(np.float64) / capacity, 0.0, 1.0) * relevance
+    newcomer = relevance / (1.0 + projects)
     return {
         "text": text,
         "coverage": coverage,

@@ -9,7 +9,9 @@ import numpy as np
 from members.models import Institution, PersonCompetence, User
 from projects.enums import OPEN_PARTICIPATION, Stage, Visibility
 from projects.matching.cache import resolve_index
+from projects.matching.embedding import embed
 from projects.matching.index import PROPOSAL_TEXT_FIELDS, MatchingIndex, proposal_text
+from projects.matching.ranking import text_affinity
 from projects.matching.weights import REVERSE_WEIGHTS
 from projects.models import Participation, Proposal, ProposalCompetence
 
@@ -23,9 +25,9 @@ def proposals_needing(
 ) -> list[tuple[Proposal, float, list[str]]]:
     """Define-stage open calls that need this person's (or institution's) competences.
 
-    Score = REVERSE_WEIGHTS over coverage (importance × level) and the cosine similarity of
-    the proposal to the candidate's best-matching text; only proposals where at least one
-    required competence matches.
+    Score = REVERSE_WEIGHTS over coverage (importance × level) and the calibrated text
+    affinity (meaning or shared terms) of the proposal to the candidate's best-matching
+    text; only proposals where at least one required competence matches.
     """
     if (person is None) == (institution is None):
         raise TypeError("Give exactly one of person or institution.")
@@ -41,7 +43,9 @@ def proposals_needing(
         p = index.person_pos.get(person.pk)
         if p is not None:
             levels = index.person_levels[p]
-            texts = index.text_matrix[index.person_text_rows(p)]
+            rows = index.person_text_rows(p)
+            texts = index.text_matrix[rows]
+            embedded = index.text_embeddings[rows]
         else:  # not yet in the index: read the profile itself
             levels = np.zeros(n_comp, dtype=np.uint8)
             for pk, level in PersonCompetence.objects.filter(person=person).values_list(
@@ -50,6 +54,7 @@ def proposals_needing(
                 if pk in index.competence_pos:
                     levels[index.competence_pos[pk]] = level
             texts = index.query_vector(person.bio) if person.bio.strip() else None
+            embedded = embed([person.bio]) if person.bio.strip() else None
     else:
         proposals = proposals.exclude(lead_institution=institution).exclude(
             pk__in=Participation.objects.filter(
@@ -60,7 +65,9 @@ def proposals_needing(
         if i is None:
             return []
         levels = index.institution_cover[i]
-        texts = index.text_matrix[index.institution_text_rows(i)]
+        rows = index.institution_text_rows(i)
+        texts = index.text_matrix[rows]
+        embedded = index.text_embeddings[rows]
 
     needs: dict[int, list[tuple[int, str, int]]] = {}
     for proposal_id, competence_id, name, importance in (
@@ -83,7 +90,7 @@ def proposals_needing(
     if not scored:
         return []
     ids = sorted(scored)
-    similarity = _proposal_similarities(index, ids, texts)
+    similarity = _proposal_similarities(index, ids, texts, embedded)
     ranked = sorted(
         (
             (
@@ -101,24 +108,39 @@ def proposals_needing(
     return [(objects[pk], score, scored[pk][1]) for score, pk in ranked if pk in objects]
 
 
-def _proposal_similarities(index: MatchingIndex, ids: Sequence[int], texts) -> np.ndarray:
-    """Best cosine similarity of each proposal to any of the candidate's texts."""
-    if texts is None or texts.shape[0] == 0 or texts.shape[1] == 0:
-        return np.zeros(len(ids))
-    known = [pk for pk in ids if pk in index.proposal_pos]
-    missing = [pk for pk in ids if pk not in index.proposal_pos]
-    vectors = {}
+def _proposal_similarities(
+    index: MatchingIndex, ids: Sequence[int], texts, embedded: np.ndarray | None
+) -> np.ndarray:
+    """Calibrated text affinity of each proposal to the candidate's best-matching text."""
+    lexical = np.zeros(len(ids))
+    semantic = np.zeros(len(ids))
+    known = [k for k, pk in enumerate(ids) if pk in index.proposal_pos]
+    missing = [k for k, pk in enumerate(ids) if pk not in index.proposal_pos]
+    has_terms = texts is not None and texts.shape[0] > 0 and texts.shape[1] > 0
+    has_vectors = embedded is not None and len(embedded) > 0
     if known:
-        matrix = index.proposal_matrix[[index.proposal_pos[pk] for pk in known]]
-        best = (matrix @ texts.T).max(axis=1).toarray().ravel()
-        vectors.update(zip(known, best, strict=True))
-    if missing:  # opened for partners after the last build
-        names: dict[int, list[str]] = {pk: [] for pk in missing}
+        positions = [index.proposal_pos[ids[k]] for k in known]
+        if has_terms:
+            matrix = index.proposal_matrix[positions]
+            lexical[known] = (matrix @ texts.T).max(axis=1).toarray().ravel()
+        if has_vectors:
+            semantic[known] = (index.proposal_embeddings[positions] @ embedded.T).max(axis=1)
+    if missing and (has_terms or has_vectors):  # opened for partners after the last build
+        wanted = [ids[k] for k in missing]
+        names: dict[int, list[str]] = {pk: [] for pk in wanted}
         for proposal_id, name in ProposalCompetence.objects.filter(
-            proposal_id__in=missing
+            proposal_id__in=wanted
         ).values_list("proposal_id", "competence__name"):
             names[proposal_id].append(name)
-        for row in Proposal.objects.filter(pk__in=missing).values("pk", *PROPOSAL_TEXT_FIELDS):
-            query = index.query_vector(proposal_text(row, sorted(names[row["pk"]])))
-            vectors[row["pk"]] = float((query @ texts.T).max()) if query.nnz else 0.0
-    return np.asarray([min(float(vectors.get(pk, 0.0)), 1.0) for pk in ids])
+        rows = {
+            row["pk"]: proposal_text(row, sorted(names[row["pk"]]))
+            for row in Proposal.objects.filter(pk__in=wanted).values("pk", *PROPOSAL_TEXT_FIELDS)
+        }
+        for k in missing:
+            text = rows.get(ids[k], "")
+            query = index.query_vector(text)
+            if has_terms and query.nnz:
+                lexical[k] = float((query @ texts.T).max())
+            if has_vectors and text:
+                semantic[k] = float((embed([text]) @ embedded.T).max())
+    return text_affinity(semantic=semantic, lexical=np.minimum(lexical, 1.0))

@@ -16,10 +16,10 @@ from projects.matching.ranking import (
     Placed,
     components,
     diversify,
-    rank_normalise,
     total_score,
 )
 from projects.matching.weights import (
+    CLOSE_SENTENCE_FLOOR,
     COMPONENTS,
     MAX_PER_COUNTRY,
     MAX_PER_INSTITUTION,
@@ -48,9 +48,11 @@ class Suggestion:
     score: float
     components: dict[str, float]  # weighted contributions; they add up to ``score``
     raw: dict[str, float]  # component values before weighting, each in [0, 1]
-    similarity: float  # cosine similarity of the best-matching text, before rank-normalising
+    similarity: float  # calibrated text affinity of the best-matching text, in [0, 1]
     matched_competences: list[tuple[str, int, int]]  # (competence, level, importance)
     shared_terms: list[str]
+    close_sentence: str  # the candidate's public sentence closest in meaning to the proposal
+    close_to: str  # … and the proposal's own sentence closest to that one
     adds_coverage: list[str]  # required competences the current consortium lacks
     fills_gaps: list[str]  # required competences the lead's own institution lacks
     required: int  # how many competences the proposal requires
@@ -100,15 +102,12 @@ def candidate_components(
 
 
 def institution_scores(ctx: Context, mask: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Positions and components of the institutions in ``mask`` (text ranked among eligible)."""
+    """Positions and components of the institutions in ``mask``."""
     index = ctx.index
     sims = index.institution_similarities(ctx.sims)
-    ranked = np.zeros(len(sims))
-    pool = ctx.eligible | mask
-    ranked[pool] = rank_normalise(sims[pool])
     positions = np.flatnonzero(mask)
     levels = index.institution_cover[positions][:, ctx.columns].astype(np.float64)
-    parts = candidate_components(ctx, levels=levels, text=ranked[positions], institutions=positions)
+    parts = candidate_components(ctx, levels=levels, text=sims[positions], institutions=positions)
     return positions, parts
 
 
@@ -122,6 +121,7 @@ def _explain(
     institution: int,
     placed: Placed,
     rank: int,
+    close: dict[str, str],
 ) -> dict:
     """Explain one candidate: score by component, matched competences, terms, added coverage,
     its institution's load, and where the diversity re-ranking placed it."""
@@ -141,6 +141,7 @@ def _explain(
         "similarity": similarity,
         "matched_competences": matched,
         "shared_terms": ctx.index.shared_terms(ctx.query, rows, SHARED_TERMS),
+        **close,
         "adds_coverage": [
             r.name
             for r in ctx.known_requirements
@@ -159,6 +160,25 @@ def _explain(
         "score_rank": placed.score_rank,
         "held_back": placed.held_back,
     }
+
+
+def _close_sentences(ctx: Context, groups: list[np.ndarray]) -> list[dict[str, str]]:
+    """Per candidate, its sentence closest in meaning to the proposal, and the proposal's to it.
+
+    The candidate's comes from the index, which holds public texts only; the proposal's from
+    the proposal the viewer is reading. Nothing is quoted below the floor.
+    """
+    own, own_vectors = ctx.query_sentences
+    # Only the candidate's texts closest as a whole are split: an institution has many.
+    groups = [rows[np.argsort(-ctx.semantic_sims[rows], kind="stable")[:3]] for rows in groups]
+    result = []
+    for sentence, cosine, vector in ctx.index.closest_sentences(ctx.query_embedding, groups):
+        if vector is None or cosine < CLOSE_SENTENCE_FLOOR or not own:
+            result.append({"close_sentence": "", "close_to": ""})
+        else:
+            close_to = own[int(np.argmax(own_vectors @ vector))]
+            result.append({"close_sentence": sentence, "close_to": close_to})
+    return result
 
 
 def _display_mask(
@@ -219,7 +239,6 @@ def suggest_people(
     people = index.row_person[rows]
     institutions = index.row_institution[rows]
     similarity = index.person_similarities(ctx.sims)[people]
-    text = rank_normalise(similarity)
 
     shown = _display_mask(
         index,
@@ -230,9 +249,9 @@ def suggest_people(
         competence=competence,
     )
     rows, people, institutions = rows[shown], people[shown], institutions[shown]
-    similarity, text = similarity[shown], text[shown]
+    similarity = similarity[shown]
     levels = index.person_levels[people][:, ctx.columns].astype(np.float64)
-    parts = candidate_components(ctx, levels=levels, text=text, institutions=institutions)
+    parts = candidate_components(ctx, levels=levels, text=similarity, institutions=institutions)
     score = total_score(parts)
     order = np.lexsort((index.institution_ids[institutions], index.person_ids[people], -score))
     chosen = diversify(
@@ -249,6 +268,7 @@ def suggest_people(
     insts = Institution.objects.in_bulk(
         [int(index.institution_ids[institutions[c.pos]]) for c in chosen]
     )
+    closes = _close_sentences(ctx, [index.person_text_rows(int(people[c.pos])) for c in chosen])
     suggestions = []
     for rank, placed in enumerate(chosen, start=1):
         k = placed.pos
@@ -262,6 +282,7 @@ def suggest_people(
             institution=int(institutions[k]),
             placed=placed,
             rank=rank,
+            close=closes[rank - 1],
         )
         suggestions.append(
             Suggestion(
@@ -314,6 +335,9 @@ def suggest_institutions(
         [int(index.institution_ids[positions[c.pos]]) for c in chosen]
     )
     sims = index.institution_similarities(ctx.sims)
+    closes = _close_sentences(
+        ctx, [index.institution_text_rows(int(positions[c.pos])) for c in chosen]
+    )
     suggestions = []
     for rank, placed in enumerate(chosen, start=1):
         k = placed.pos
@@ -327,6 +351,7 @@ def suggest_institutions(
             institution=i,
             placed=placed,
             rank=rank,
+            close=closes[rank - 1],
         )
         suggestions.append(
             Suggestion(person=None, institution=insts[int(index.institution_ids[i])], **explanation)

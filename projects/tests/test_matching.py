@@ -32,8 +32,17 @@ from members.tests.factories import (
 from projects import matching
 from projects.enums import ParticipationRole, ParticipationStatus, Stage, Visibility
 from projects.matching import cache as matching_cache
-from projects.matching.ranking import rank_normalise
-from projects.matching.weights import MAX_PER_COUNTRY, MAX_PER_INSTITUTION
+from projects.matching import embedding as matching_embedding
+from projects.matching import index as matching_index
+from projects.matching.ranking import calibrate, rank_normalise, text_affinity
+from projects.matching.weights import (
+    LEXICAL_FLOOR,
+    LEXICAL_TOP,
+    MAX_PER_COUNTRY,
+    MAX_PER_INSTITUTION,
+    SEMANTIC_FLOOR,
+    SEMANTIC_TOP,
+)
 from projects.models import Decision
 from projects.services import joining
 from projects.services.review import proposal_decide
@@ -229,14 +238,61 @@ def test_suggestion_explanation_names_competences_terms_and_coverage(planted):
     assert set(" ".join(top[0].shared_terms).split()) <= vocabulary | set(COMMON) | {"tools"}
 
 
-def test_text_affinity_rank_normalised_in_unit_interval(planted):
+def test_text_affinity_calibrated_in_unit_interval(planted):
     index = matching.build_index()
     top = matching.suggest_people(proposal=planted["proposals"][5], index=index, limit=50)
     texts = [s.raw["text"] for s in top]
     assert all(0.0 <= value <= 1.0 for value in texts)
-    assert max(texts) == 1.0
-    best = max(top, key=lambda s: s.similarity)
-    assert best.raw["text"] == 1.0
+    # The text component is the best text's calibrated similarity itself, not its rank.
+    assert [s.raw["text"] for s in top] == [s.similarity for s in top]
+
+
+def test_calibrate_floor_adds_nothing_and_top_counts_fully():
+    values = np.array([-0.2, 0.0, LEXICAL_FLOOR, 0.3, LEXICAL_TOP, 0.9])
+    assert calibrate(values, floor=LEXICAL_FLOOR, top=LEXICAL_TOP).tolist() == pytest.approx(
+        [0.0, 0.0, 0.0, 0.5, 1.0, 1.0]
+    )
+
+
+def test_text_affinity_stray_shared_word_scores_zero():
+    # A TF-IDF cosine of 0.03 from one incidental word, and an unrelated topic's embedding
+    # cosine: neither adds anything (rank normalisation made such a match 0.9).
+    affinity = text_affinity(semantic=np.array([0.25, 0.55]), lexical=np.array([0.03, 0.0]))
+    assert affinity.tolist() == pytest.approx(
+        [0.0, (0.55 - SEMANTIC_FLOOR) / (SEMANTIC_TOP - SEMANTIC_FLOOR)]
+    )
+
+
+def test_text_affinity_takes_the_better_signal():
+    affinity = text_affinity(semantic=np.array([0.3]), lexical=np.array([0.5]))
+    assert affinity.tolist() == [1.0]
+
+
+def test_suggest_people_stray_word_does_not_outrank_meaning():
+    focus = FocusAreaFactory()
+    lead_institution = InstitutionFactory(country="DE")
+    lead = MembershipFactory(institution=lead_institution).person
+    expert = MembershipFactory(
+        institution=InstitutionFactory(country="FR", description=""),
+        person__bio="Robot grasping with tactile sensing and slip detection in the gripper.",
+    ).person
+    stray = MembershipFactory(
+        institution=InstitutionFactory(country="IT", description=""),
+        person__bio="I keep a test set of medieval manuscripts.",
+    ).person
+    proposal = ProposalFactory(
+        lead=lead,
+        lead_institution=lead_institution,
+        focus_area=focus,
+        title="Dexterous manipulation using touch sensors",
+        summary="We set up dexterous manipulation using touch sensors.",
+        stage=Stage.DEFINE,
+        visibility=Visibility.OPEN_CALL,
+    )
+    top = matching.suggest_people(proposal=proposal, index=matching.build_index(), limit=10)
+    by_person = {s.person: s for s in top}
+    assert top[0].person == expert
+    assert by_person[stray].raw["text"] == 0.0
 
 
 def test_rank_normalise_shares_ranks_and_keeps_zero():
@@ -765,10 +821,14 @@ def test_suggest_institutions_uses_competences_of_active_people():
 
 def test_newcomer_and_capacity_components():
     proposal = ProposalFactory(stage=Stage.DEFINE)
+    competence = CompetenceFactory()
+    ProposalCompetenceFactory(proposal=proposal, competence=competence, importance=2)
     busy = InstitutionFactory(name="Busy", capacity=4)
     ProposalFactory(lead_institution=busy, stage=Stage.DRIVE)
     ProposalFactory(lead_institution=busy, stage=Stage.COMPLETED)
     idle = InstitutionFactory(name="Idle", capacity=4)
+    for institution in (busy, idle):  # fully relevant: they count in full
+        InstitutionCompetenceFactory(institution=institution, competence=competence, level=3)
     suggestions = {
         s.institution.pk: s
         for s in matching.suggest_institutions(proposal=proposal, index=matching.build_index())
@@ -777,6 +837,21 @@ def test_newcomer_and_capacity_components():
     assert suggestions[busy.pk].raw["newcomer"] == pytest.approx(1 / 3)
     assert suggestions[idle.pk].raw["capacity"] == 1.0
     assert suggestions[idle.pk].raw["newcomer"] == 1.0
+
+
+def test_capacity_and_newcomer_do_not_lift_irrelevant_candidates():
+    proposal = ProposalFactory(stage=Stage.DEFINE)
+    competence = CompetenceFactory()
+    ProposalCompetenceFactory(proposal=proposal, competence=competence, importance=2)
+    idle = InstitutionFactory(name="Idle, does something else", capacity=4, description="")
+    relevant = InstitutionFactory(name="Relevant", capacity=4, description="")
+    InstitutionCompetenceFactory(institution=relevant, competence=competence, level=2)
+    suggestions = {
+        s.institution.pk: s
+        for s in matching.suggest_institutions(proposal=proposal, index=matching.build_index())
+    }
+    assert suggestions[idle.pk].score == 0.0
+    assert suggestions[relevant.pk].raw["capacity"] == pytest.approx(2 / 3)
 
 
 def test_competence_filter_unknown_to_index_suggests_nobody(planted):
@@ -905,3 +980,65 @@ def test_index_learns_a_proposal_once_it_is_public(
     [suggestion] = matching.suggest_people(proposal=call, index=after)
     assert "quigglefrost" in _words_seen([suggestion])
     assert "zorbulating" not in _words_seen([suggestion])
+
+
+def _paraphrase_pair():
+    lead_institution = InstitutionFactory(country="DE")
+    lead = MembershipFactory(institution=lead_institution).person
+    expert = MembershipFactory(
+        institution=InstitutionFactory(country="FR", description=""),
+        person__bio="I build robot arms. Robot grasping with tactile sensing is my field.",
+    ).person
+    return lead, lead_institution, expert
+
+
+def test_suggestion_quotes_closest_public_sentence_of_candidate():
+    lead, lead_institution, expert = _paraphrase_pair()
+    proposal = ProposalFactory(
+        lead=lead,
+        lead_institution=lead_institution,
+        title="Open hardware",
+        summary="We study dexterous manipulation using touch sensors. Budget is small.",
+        stage=Stage.DEFINE,
+        visibility=Visibility.OPEN_CALL,
+    )
+    top = matching.suggest_people(proposal=proposal, index=matching.build_index(), limit=5)
+    card = next(s for s in top if s.person == expert)
+    assert card.close_sentence == "Robot grasping with tactile sensing is my field."
+    assert card.close_to == "We study dexterous manipulation using touch sensors."
+
+
+@pytest.mark.parametrize(
+    ("stage", "visibility"),
+    [(Stage.DRAFT, Visibility.OPEN_CALL), (Stage.DEFINE, Visibility.CONFIDENTIAL)],
+)
+def test_index_never_holds_draft_or_confidential_text(stage, visibility):
+    lead, lead_institution, expert = _paraphrase_pair()
+    secret = ProposalFactory(
+        lead=expert,
+        lead_institution=expert.memberships.get().institution,
+        title="Zanzibarian tactile gripper secret",
+        summary="Zanzibarian tactile gripper secret plans.",
+        stage=stage,
+        visibility=visibility,
+    )
+    index = matching.build_index()
+    assert secret.pk not in index.proposal_pos
+    assert not any("Zanzibarian" in text for text in index.texts)
+    secret_vector = matching_embedding.embed(
+        [matching_index.summary_text(secret.title, secret.summary)]
+    )[0]
+    assert (index.text_embeddings @ secret_vector).max(initial=0.0) < 0.99
+    # Another lead's explanation quotes only the expert's public bio.
+    proposal = ProposalFactory(
+        lead=lead,
+        lead_institution=lead_institution,
+        title="Touch sensors",
+        summary="Dexterous manipulation using touch sensors.",
+        stage=Stage.DEFINE,
+        visibility=Visibility.OPEN_CALL,
+    )
+    top = matching.suggest_people(proposal=proposal, index=index, limit=5)
+    card = next(s for s in top if s.person == expert)
+    assert "Zanzibarian" not in card.close_sentence
+    assert card.close_sentence in expert.bio

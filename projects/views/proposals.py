@@ -17,7 +17,7 @@ from core.http import HtmxHttpRequest, render_page
 from core.pagecache import public_page
 from members.models import FocusArea
 from members.selectors import competence_vocabulary
-from projects import selectors, services
+from projects import matching, selectors, services
 from projects.enums import DEFINE_STAGES, MilestoneStatus, Stage
 from projects.forms import (
     JoinRequestForm,
@@ -191,11 +191,16 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
     proposal = selectors.proposal_get(user=request.user, slug=slug)
     if not rules.has_perm("projects.edit_proposal", request.user, proposal):
         raise Http404
+    vocabulary = list(competence_vocabulary())
+    importances = selectors.proposal_competence_importances(proposal=proposal)
     form = ProposalForm(
         request.POST if request.method == "POST" else None,
         instance=proposal,
-        vocabulary=competence_vocabulary(),
-        importances=selectors.proposal_competence_importances(proposal=proposal),
+        vocabulary=vocabulary,
+        importances=importances,
+        suggested=matching.suggest_proposal_competences(
+            proposal=proposal, vocabulary=vocabulary, exclude=importances
+        ),
     )
     if request.method == "POST" and form.is_valid():
         try:

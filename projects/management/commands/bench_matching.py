@@ -27,7 +27,9 @@ from projects.enums import ACTIVE_STAGES, ParticipationRole, ParticipationStatus
 from projects.matching import build_consortia, build_index, get_index, suggest_people
 from projects.matching.consortium import Problem
 from projects.matching.context import Context
+from projects.matching.embedding import embed
 from projects.matching.index import fit, load_corpus
+from projects.matching.quality import measure, seed_paraphrase_alliance
 from projects.models import (
     ConsortiumRules,
     Participation,
@@ -281,6 +283,9 @@ class Command(BaseCommand):
             "--solves", type=int, default=100, help="consortium cases per size (100)"
         )
         parser.add_argument("--seed", type=int, default=SEED)
+        parser.add_argument(
+            "--no-quality", action="store_true", help="skip the paraphrase quality set"
+        )
 
     def log(self, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
@@ -290,7 +295,9 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(line))
         self.stdout.flush()
 
-    def handle(self, *args, sizes, repeat, naive_repeat, solves, seed, **options) -> None:
+    def handle(
+        self, *args, sizes, repeat, naive_repeat, solves, seed, no_quality, **options
+    ) -> None:
         old_config = setup_databases(
             verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set()
         )
@@ -313,8 +320,24 @@ class Command(BaseCommand):
                         naive_repeat=naive_repeat,
                         solves=solves,
                     )
+                if not no_quality:
+                    if sizes:
+                        call_command("flush", interactive=False, verbosity=0)
+                    self.quality()
         finally:
             teardown_databases(old_config, verbosity=0)
+
+    def quality(self) -> None:
+        """Experts found in the top 10 and their mean reciprocal rank, per proposal variant."""
+        cases = seed_paraphrase_alliance()
+        figures = measure(cases, index=build_index())
+        for variant, f in figures.items():
+            self.emit(f"people_top10_share_{variant}", "paraphrase", f.people_hit, "share")
+            self.emit(f"people_mrr_{variant}", "paraphrase", f.people_mrr, "mrr")
+            self.emit(
+                f"institutions_top10_share_{variant}", "paraphrase", f.institutions_hit, "share"
+            )
+            self.emit(f"institutions_mrr_{variant}", "paraphrase", f.institutions_mrr, "mrr")
 
     def bench(self, *, size: str, seed: int, repeat: int, naive_repeat: int, solves: int) -> None:
         started = time.perf_counter()
@@ -328,6 +351,12 @@ class Command(BaseCommand):
             f"[{size}] index: {index.n_texts} texts, {len(index.terms)} terms, "
             f"{len(index.row_person)} candidate rows"
         )
+
+        texts = index.texts[:2000]
+        started = time.perf_counter()
+        for text in texts:
+            embed([text])
+        embed_ms = (time.perf_counter() - started) * 1000 / max(len(texts), 1)
 
         rng = random.Random(seed)
         define = list(
@@ -390,6 +419,7 @@ class Command(BaseCommand):
         self.emit("naive_top20_p95_ms", size, naive_p95, "ms")
         self.emit("speedup_vs_naive", size, naive_p95 / p95, "x")
         self.emit("index_build_s", size, build_s, "s")
+        self.emit("embed_ms_per_text", size, embed_ms, "ms")
         solve_p50, solve_p95 = np.percentile(solve_ms, [50, 95])
         self.emit("solve_p50_ms", size, solve_p50, "ms")
         self.emit("solve_p95_ms", size, solve_p95, "ms")

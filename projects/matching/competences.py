@@ -1,0 +1,56 @@
+"""Competences a proposal's text implies, ranked by closeness in meaning, for the lead to confirm."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from members.models import Competence
+from projects.matching.embedding import embed
+from projects.matching.index import PROPOSAL_TEXT_FIELDS, proposal_text
+from projects.matching.weights import COMPETENCE_SUGGESTION_FLOOR, COMPETENCE_SUGGESTIONS
+
+
+def competence_phrases(competence: Competence) -> list[str]:
+    """What a competence is matched by: its name, its description and each of its aliases."""
+    aliases = [a.strip() for a in competence.aliases.split(",")]
+    return [p for p in (competence.name, competence.description, *aliases) if p]
+
+
+def suggest_competences(
+    *,
+    text: str,
+    vocabulary: Sequence[Competence],
+    exclude: Iterable[int] = (),
+    limit: int = COMPETENCE_SUGGESTIONS,
+) -> list[Competence]:
+    """The competences closest in meaning to the text, best first, above the floor.
+
+    A competence is as close as the closest of its phrases: an alias as short as "LLM"
+    or "RLHF" would be drowned in one averaged vector of every phrase. ``exclude`` holds
+    the ids already required; nothing is added, the lead ticks what fits.
+    """
+    excluded = set(exclude)
+    candidates = [c for c in vocabulary if c.pk not in excluded]
+    if not text.strip() or not candidates:
+        return []
+    phrases, owner = [], []
+    for k, competence in enumerate(candidates):
+        for phrase in competence_phrases(competence):
+            phrases.append(phrase)
+            owner.append(k)
+    best = np.full(len(candidates), -1.0)
+    np.maximum.at(best, np.asarray(owner), embed(phrases) @ embed([text])[0])
+    order = np.argsort(-best, kind="stable")
+    return [candidates[k] for k in order[:limit].tolist() if best[k] >= COMPETENCE_SUGGESTION_FLOOR]
+
+
+def suggest_proposal_competences(
+    *, proposal, vocabulary: Sequence[Competence], exclude: Iterable[int] = ()
+) -> list[Competence]:
+    """Competences the proposal's saved text implies, for its editor (who may read it)."""
+    fields = {name: getattr(proposal, name) for name in PROPOSAL_TEXT_FIELDS}
+    return suggest_competences(
+        text=proposal_text(fields, []), vocabulary=vocabulary, exclude=exclude
+    )
