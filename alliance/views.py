@@ -14,7 +14,7 @@ from alliance.charts import BarChart, bar_chart
 from alliance.forms import SearchForm
 from core import search
 from core.http import HtmxHttpRequest, login_url_back_here, render_page
-from core.pagecache import public_page
+from core.pagecache import member_page, public_page
 from members.models import FocusArea, Institution
 from members.selectors import (
     alliance_figures,
@@ -206,6 +206,7 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The signed-in person's page: what waits for them first, then their place in the alliance."""

@@ -27,7 +27,7 @@ from core.http import (
     safe_next_url,
     vary_on_htmx,
 )
-from core.pagecache import public_page
+from core.pagecache import member_page, public_page
 from members import selectors, services
 from members.enums import InstitutionStatus, Language
 from members.forms import (
@@ -307,6 +307,7 @@ def membership_set_role(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def representative_inbox(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(

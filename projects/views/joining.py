@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.exceptions import DomainError, NotPermitted
 from core.forms import error_summary
 from core.http import safe_next_url
+from core.pagecache import member_page
 from projects import selectors, services
 from projects.forms import (
     InviteForm,
@@ -169,6 +170,7 @@ def participation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def partnering_inbox(request: HttpRequest) -> HttpResponse:
     inbox = selectors.partnering_inbox(user=request.user)
@@ -182,6 +184,7 @@ def partnering_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def signoffs(request: HttpRequest) -> HttpResponse:
     """The representative's page: commitments awaiting their institution's sign-off."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import DomainError
 from core.http import HtmxHttpRequest, render_page
+from core.pagecache import member_page
 from members.models import Institution
 from members.rules import affiliations_of
 from projects import matching, selectors, services
@@ -32,6 +33,7 @@ from projects.rules import is_lead
 
 
 @login_required
+@member_page
 @require_GET
 def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Ranked, explained partner suggestions for the lead, with "why not" for any institution."""
@@ -85,6 +87,7 @@ def _with_query(request: HttpRequest, **params: str | None) -> str:
 
 
 @login_required
+@member_page
 @require_GET
 def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     """Whole consortia that satisfy the rules, best first; or the rule that blocks them."""
@@ -172,6 +175,7 @@ def consortium_invite(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
     """Reverse matching: open calls in Define that need the user's, or their institution's, expertise."""

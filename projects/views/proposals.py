@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import DomainError, NotPermitted
 from core.http import HtmxHttpRequest, render_page
-from core.pagecache import public_page
+from core.pagecache import member_page, public_page
 from members.models import FocusArea
 from members.selectors import competence_vocabulary
 from projects import selectors, services
@@ -75,6 +75,7 @@ def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def my_proposals(request: HttpRequest) -> HttpResponse:
     proposals = selectors.my_proposals(user=request.user).order_by("-updated_at")

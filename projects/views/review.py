@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.http import HtmxHttpRequest, render_page
+from core.pagecache import member_page
 from projects import selectors, services
 from projects.enums import AssignmentStatus, Stage
 from projects.forms import (
@@ -161,6 +162,7 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     if not rules.has_perm("projects.view_review_queue", request.user):
@@ -176,6 +178,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def reviewer_inbox(request: HttpRequest) -> HttpResponse:
     assignments = selectors.reviewer_inbox(user=request.user)
@@ -183,6 +186,7 @@ def reviewer_inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@member_page
 @require_GET
 def pipeline(request: HttpRequest) -> HttpResponse:
     if not rules.has_perm("projects.view_review_queue", request.user):

@@ -41,6 +41,7 @@ from django.urls import reverse
 from core.bench import scratch_database_create
 from members.enums import MembershipRole, MembershipStatus
 from members.models import Institution, Membership, User
+from members.scale import APPLICATIONS
 from projects.enums import AssignmentStatus, ParticipationStatus, Stage
 from projects.management.commands.seed_scale import coordinator_email
 from projects.models import Proposal
@@ -136,6 +137,17 @@ def _pages(roles: dict[str, User | None]) -> list[Page]:
     led = Proposal.objects.filter(lead=lead, stage=Stage.DEFINE).order_by("pk").first()
     institution = Institution.objects.filter(slug__startswith=f"scale-{SEED}-").order_by("pk")[0]
     person = roles["researcher"]
+    represented = (
+        Membership.objects.select_related("institution")
+        .filter(
+            person=roles["representative"],
+            role=MembershipRole.REPRESENTATIVE,
+            status=MembershipStatus.ACTIVE,
+        )
+        .first()
+    )
+    # A word of many titles: the search's ranking and highlights work on every hit.
+    search = reverse("search") + f"?q={APPLICATIONS[0].split()[0]}"
     pages = [
         Page("bare view", "visitor", reverse("health")),
         Page("home", "visitor", reverse("home")),
@@ -152,6 +164,11 @@ def _pages(roles: dict[str, User | None]) -> list[Page]:
         Page("proposal list", "coordinator", reverse("projects:proposal_list")),
         Page("my proposals", "researcher", reverse("projects:my_proposals")),
         Page("dashboard", "researcher", reverse("dashboard")),
+        Page("search", "visitor", search),
+        Page("search", "researcher", search),
+        Page("overview", "visitor", reverse("overview")),
+        Page("feed", "visitor", reverse("projects:feed_projects")),
+        Page("proposal export", "coordinator", reverse("projects:proposal_list_export")),
     ]
     for stage in Stage:
         # A draft only its lead sees: the coordinator's are the other stages.
@@ -181,6 +198,13 @@ def _pages(roles: dict[str, User | None]) -> list[Page]:
         Page("pipeline", "coordinator", reverse("projects:pipeline")),
         Page("partnering inbox", "representative", reverse("projects:partnering_inbox")),
         Page("sign-offs", "representative", reverse("projects:signoffs")),
+        Page(
+            "institution dashboard",
+            "representative",
+            reverse(
+                "projects:institution_dashboard", kwargs={"slug": represented.institution.slug}
+            ),
+        ),
     ]
     return pages
 
