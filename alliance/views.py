@@ -205,8 +205,8 @@ def site_search(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "search.html", context, partial="results")
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The signed-in person's page: what waits for them first, then their place in the alliance."""

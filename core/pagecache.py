@@ -6,13 +6,18 @@ take part, and only for GET and HEAD; the key is the host, the full path with it
 string, the active language and the htmx headers that choose a partial.
 
 A signed-in person's copy of a page marked ``@public_page`` or ``@member_page`` is kept
-under their user id as well: it is served to them alone, and only while nothing at all
-has been written to the database since it was rendered (the data version below). What a
-person may see hangs on memberships, roles, groups, participations, assignments, their
-notifications and more; rather than list every write that changes any of it (and miss the
-admin's, or a bulk update's), every committed INSERT, UPDATE or DELETE outside the session
-table bumps the data version. Writes are rare next to reads, so the pages still come from
-the cache most of the time; a person never sees a page older than the last write.
+for their session (the key holds the session cookie, through an HMAC with the secret key):
+it is served to that session alone, and only while nothing at all has been written to the
+database since it was rendered (the data version below). What a person may see hangs on
+memberships, roles, groups, participations, assignments, their notifications and more;
+rather than list every write that changes any of it (and miss the admin's, or a bulk
+update's), every committed INSERT, UPDATE or DELETE bumps the data version. That includes
+the session table: signing in or out, a session flushed or cycled, a message stored in it.
+So a served copy stands for a session that signed its person in when the copy was made
+and, nothing written since, still does (the same person, active, the same password): a
+hit loads neither the session nor the person. Only an expiry needs no write: a session
+may get its copies for up to ``PAGE_CACHE_SECONDS`` after it expired. Writes are rare
+next to reads, so the pages still come from the cache most of the time.
 
 What differs per visitor in such a page is the CSRF token: it is stored as a placeholder and
 the current request's token is put back when the page is served (``get_token`` also makes
@@ -52,21 +57,21 @@ from django.middleware import csrf
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 VERSION_KEY = "pagecache:public-version"
 DATA_VERSION_KEY = "pagecache:data-version"
 CSRF_PLACEHOLDER = "__page-cache-csrf-token__"
 MESSAGES_SESSION_KEY = SessionStorage.session_key
+_KEY_SALT = "core.pagecache.session"
 # A masked CSRF token: 64 letters and digits (django.middleware.csrf).
 _MASKED_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # The htmx headers that change what a view renders (core.http.wants_partial and the targets).
 _HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target", "HX-Trigger")
 # Response headers a served copy carries; the middleware adds the rest again on the way out.
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
-# A statement that writes, and the table it writes to (Django quotes table names).
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+"?(\w+)', re.IGNORECASE)
-# Writes that change no page: a session saved (a page that changes its session is not kept).
-_UNSEEN_TABLES = frozenset({"django_session"})
+# A statement that writes (SELECT ... FOR UPDATE starts with SELECT).
+_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|TRUNCATE)\b", re.IGNORECASE)
 
 
 def public_version_bump() -> None:
@@ -89,10 +94,8 @@ def data_version_bump() -> None:
 
 
 def _writes(sql: object) -> bool:
-    if not isinstance(sql, str):
-        return True  # composed SQL: count it as a write rather than read it
-    match = _WRITE.match(sql)
-    return match is not None and match.group(1) not in _UNSEEN_TABLES
+    # Composed SQL (not a string) counts as a write rather than be read.
+    return not isinstance(sql, str) or _WRITE.match(sql) is not None
 
 
 def watch_writes(execute, sql, params, many, context):
@@ -114,18 +117,28 @@ def on_connection_created(sender, connection, **kwargs) -> None:
 
 
 def _whose(request: HttpRequest) -> str | None:
-    """Whose copy of the page this request may get: "public", a user's, or none (render)."""
+    """Whose copy of the page this request may get: "public", a session's, or none (render)."""
     cookies = request.COOKIES
     if request.method not in ("GET", "HEAD") or CookieStorage.cookie_name in cookies:
         return None
-    if settings.SESSION_COOKIE_NAME not in cookies:
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+    if session_key is None:
         return "public"
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None  # a session without a person (signed out, expired): render
-    if MESSAGES_SESSION_KEY in request.session:
-        return None  # messages waiting to be shown (those too long for their cookie)
-    return f"user:{user.pk}"
+    # Through the secret key: a new key (which signs nobody in with the old sessions) finds
+    # none of the copies made before it.
+    return "session:" + salted_hmac(_KEY_SALT, session_key, algorithm="sha256").hexdigest()
+
+
+def _stored_for(request: HttpRequest, whose: str) -> bool:
+    """Whether the rendered page may be kept as this copy: its session signed a person in."""
+    if whose == "public":
+        return True
+    session = request.session
+    return (
+        request.user.is_authenticated
+        and session.session_key == request.COOKIES[settings.SESSION_COOKIE_NAME]
+        and MESSAGES_SESSION_KEY not in session
+    )
 
 
 def _key(request: HttpRequest, whose: str) -> str:
@@ -211,7 +224,12 @@ def _cached[**P](view: Callable[P, HttpResponse], *, public: bool) -> Callable[P
             # meanwhile, this page may predate it: leave it to the next request.
             started = uuid.uuid4().hex
             version = started if cache.add(version_key, started, timeout=None) else None
-        if version is not None and _storable(response) and not _personal(request):
+        if (
+            version is not None
+            and _storable(response)
+            and not _personal(request)
+            and _stored_for(request, whose)
+        ):
             entry = {
                 "version": version,
                 "content": _without_token(request, response.content.decode(response.charset)),
@@ -231,7 +249,9 @@ def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespons
 def member_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
     """Serve a signed-in person their own copy of the page; visitors always get it rendered.
 
-    For a page that differs by person (inside ``login_required``, or one whose visitors'
-    answer is a 404): only the person's copy is kept.
+    For a page that differs by person (behind ``login_required``, or one whose visitors'
+    answer is a 404): only the person's copy is kept. Put it outside ``login_required``: a
+    copy is served only to the session it was made for, which signed its person in then
+    and, nothing written since, still does.
     """
     return _cached(view, public=False)

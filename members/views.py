@@ -306,8 +306,8 @@ def membership_set_role(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def representative_inbox(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(

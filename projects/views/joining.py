@@ -169,8 +169,8 @@ def participation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/participation_withdraw.html", context)
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def partnering_inbox(request: HttpRequest) -> HttpResponse:
     inbox = selectors.partnering_inbox(user=request.user)
@@ -183,8 +183,8 @@ def partnering_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/partnering_inbox.html", context)
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def signoffs(request: HttpRequest) -> HttpResponse:
     """The representative's page: commitments awaiting their institution's sign-off."""

@@ -32,8 +32,8 @@ from projects.rules import is_lead
 # Matching -------------------------------------------------------------------------------
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Ranked, explained partner suggestions for the lead, with "why not" for any institution."""
@@ -86,8 +86,8 @@ def _with_query(request: HttpRequest, **params: str | None) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
     """Whole consortia that satisfy the rules, best first; or the rule that blocks them."""
@@ -174,8 +174,8 @@ def consortium_invite(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/consortium_invite.html", context)
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:
     """Reverse matching: open calls in Define that need the user's, or their institution's, expertise."""

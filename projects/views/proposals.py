@@ -74,8 +74,8 @@ def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "projects/proposal_list.html", context, partial="results")
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def my_proposals(request: HttpRequest) -> HttpResponse:
     proposals = selectors.my_proposals(user=request.user).order_by("-updated_at")

@@ -161,8 +161,8 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/decision_form.html", context)
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     if not rules.has_perm("projects.view_review_queue", request.user):
@@ -177,16 +177,16 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "projects/review_queue.html", context, partial="results")
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def reviewer_inbox(request: HttpRequest) -> HttpResponse:
     assignments = selectors.reviewer_inbox(user=request.user)
     return render(request, "projects/reviewer_inbox.html", {"assignments": assignments})
 
 
-@login_required
 @member_page
+@login_required
 @require_GET
 def pipeline(request: HttpRequest) -> HttpResponse:
     if not rules.has_perm("projects.view_review_queue", request.user):
