@@ -40,6 +40,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
+from django_countries.fields import Country
 
 from core import search
 from core.pagecache import VERSION_KEY
@@ -949,16 +950,17 @@ def proposal_export_rows(*, proposals: QuerySet[Proposal]) -> Iterator[list[str]
     visibilities = {value: str(label) for value, label in Visibility.choices}
     country_names: dict[str, str] = {}
 
-    def country_name(institution: Institution) -> str:
-        code = institution.country.code
-        if code not in country_names:
-            country_names[code] = str(institution.country.name)
-        return country_names[code]
+    def country_name(country: Country) -> str:
+        if country.code not in country_names:
+            country_names[country.code] = str(country.name)
+        return country_names[country.code]
 
     proposal: Any  # annotated and prefetched beyond what the model declares
     for proposal in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         partners = [p.institution for p in proposal.confirmed_partner_rows]
-        countries = sorted({country_name(i) for i in [proposal.lead_institution, *partners]})
+        countries = sorted(
+            {country_name(i.country) for i in [proposal.lead_institution, *partners]}
+        )
         score = mean_review_score(a.review for a in proposal.reviewed_assignments)
         yield [
             proposal.title,
