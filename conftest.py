@@ -63,11 +63,12 @@ def _no_api_rate_limit():
 
 @pytest.fixture
 def page_cache(settings):
-    """Serve visitors' public pages from the cache, starting empty."""
-    from core.pagecache import public_version_bump
+    """Serve pages from the cache (visitors' and signed-in people's), starting empty."""
+    from core.pagecache import data_version_bump, public_version_bump
 
     settings.PAGE_CACHE = True
     public_version_bump()
+    data_version_bump()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -113,10 +114,10 @@ def _fresh_alliance_figures():
     """
     from django.core.cache import cache
 
-    from core.pagecache import VERSION_KEY
+    from core.pagecache import DATA_VERSION_KEY, VERSION_KEY
     from members.signals import ALLIANCE_FIGURES_KEY
 
-    cache.delete_many([ALLIANCE_FIGURES_KEY, VERSION_KEY])
+    cache.delete_many([ALLIANCE_FIGURES_KEY, VERSION_KEY, DATA_VERSION_KEY])
 
 
 @pytest.fixture(autouse=True)

@@ -162,8 +162,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Visitors' public pages are served from the cache (core.pagecache); every change to public
-# data through a service drops them, and this many seconds bound what the admin changes.
+# Pages are served from the cache (core.pagecache): visitors' public pages until public data
+# changes through a service, a signed-in session's own copies until any database write;
+# this many seconds bound what changes around both (admin edits, time, a session's expiry).
 PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=30)
 

@@ -18,7 +18,7 @@ from alliance.forms import NetworkForm, SearchForm
 from alliance.network import network_chart_cached
 from core import search
 from core.http import HtmxHttpRequest, login_url_back_here, render_page
-from core.pagecache import public_page
+from core.pagecache import member_page, public_page
 from members.models import FocusArea, Institution
 from members.selectors import (
     INSTITUTION_SEARCH_FIELDS,
@@ -249,6 +249,7 @@ def api_guide(request: HttpRequest) -> HttpResponse:
     return render(request, "api.html", context)
 
 
+@member_page
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:

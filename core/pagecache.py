@@ -1,9 +1,23 @@
-"""A full-page cache for visitors on the public pages, dropped whenever public data changes.
+"""A full-page cache: visitors share the public pages; a signed-in person gets back their own.
 
 A visitor (no session cookie, no messages cookie) sees nothing that is theirs, so the page
 one visitor got serves the next, from the shared cache. Only views marked ``@public_page``
 take part, and only for GET and HEAD; the key is the host, the full path with its query
 string, the active language and the htmx headers that choose a partial.
+
+A signed-in person's copy of a page marked ``@public_page`` or ``@member_page`` is kept
+for their session (the key holds the session cookie, through an HMAC with the secret key):
+it is served to that session alone, and only while nothing at all has been written to the
+database since it was rendered (the data version below). What a person may see hangs on
+memberships, roles, groups, participations, assignments, their notifications and more;
+rather than list every write that changes any of it (and miss the admin's, or a bulk
+update's), every committed INSERT, UPDATE or DELETE bumps the data version. That includes
+the session table: signing in or out, a session flushed or cycled, a message stored in it.
+So a served copy stands for a session that signed its person in when the copy was made
+and, nothing written since, still does (the same person, active, the same password): a
+hit loads neither the session nor the person. Only an expiry needs no write: a session
+may get its copies for up to ``PAGE_CACHE_SECONDS`` after it expired. Writes are rare
+next to reads, so the pages still come from the cache most of the time.
 
 What differs per visitor in such a page is the CSRF token: it is stored as a placeholder and
 the current request's token is put back when the page is served (``get_token`` also makes
@@ -18,6 +32,11 @@ The writes that record neither touch nothing a visitor sees: a proposal is edite
 before it is public (``EDITABLE_STAGES``), and the consortium rules are checked only then.
 Edits in the admin go around the services: ``PAGE_CACHE_SECONDS`` bounds how long a page
 outlives them. Redis down: the cache answers misses (``core.cache``) and pages render.
+
+What bumps the data version: ``watch_writes``, an execute wrapper on every database
+connection (``connection_created``, connected in ``CoreConfig.ready``), after the
+transaction that wrote commits. ``PAGE_CACHE_SECONDS`` bounds what time alone changes
+(a deadline passing) and writes made outside this code (psql).
 """
 
 from __future__ import annotations
@@ -30,22 +49,29 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware import csrf
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 
 VERSION_KEY = "pagecache:public-version"
+DATA_VERSION_KEY = "pagecache:data-version"
 CSRF_PLACEHOLDER = "__page-cache-csrf-token__"
+MESSAGES_SESSION_KEY = SessionStorage.session_key
+_KEY_SALT = "core.pagecache.session"
 # A masked CSRF token: 64 letters and digits (django.middleware.csrf).
 _MASKED_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # The htmx headers that change what a view renders (core.http.wants_partial and the targets).
 _HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target", "HX-Trigger")
 # Response headers a served copy carries; the middleware adds the rest again on the way out.
 _KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+# A statement that writes (SELECT ... FOR UPDATE starts with SELECT).
+_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|TRUNCATE)\b", re.IGNORECASE)
 
 
 def public_version_bump() -> None:
@@ -62,19 +88,71 @@ def on_event_recorded(sender, **kwargs) -> None:
     public_data_changed()
 
 
-def _is_visitor(request: HttpRequest) -> bool:
+def data_version_bump() -> None:
+    """Make every cached signed-in page stale."""
+    cache.set(DATA_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def _writes(sql: object) -> bool:
+    # Composed SQL (not a string) counts as a write rather than be read.
+    return not isinstance(sql, str) or _WRITE.match(sql) is not None
+
+
+def watch_writes(execute, sql, params, many, context):
+    """Bump the data version once the transaction that runs this write commits."""
+    result = execute(sql, params, many, context)
+    if _writes(sql):
+        connection = context["connection"]
+        # Once per transaction (in autocommit on_commit runs the bump at once).
+        if not any(func is data_version_bump for _, func, _ in connection.run_on_commit):
+            transaction.on_commit(data_version_bump, using=connection.alias)
+    return result
+
+
+def on_connection_created(sender, connection, **kwargs) -> None:
+    # First in the list: ``execute_wrapper()`` blocks pop the last one when they end, and a
+    # connection may open inside one.
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, watch_writes)
+
+
+def _whose(request: HttpRequest) -> str | None:
+    """Whose copy of the page this request may get: "public", a session's, or none (render)."""
     cookies = request.COOKIES
+    if request.method not in ("GET", "HEAD") or CookieStorage.cookie_name in cookies:
+        return None
+    session_key = cookies.get(settings.SESSION_COOKIE_NAME)
+    if session_key is None:
+        return "public"
+    # Through the secret key: a new key (which signs nobody in with the old sessions) finds
+    # none of the copies made before it.
+    return "session:" + salted_hmac(_KEY_SALT, session_key, algorithm="sha256").hexdigest()
+
+
+def _stored_for(request: HttpRequest, whose: str) -> bool:
+    """Whether the rendered page may be kept as this copy: its session signed a person in."""
+    if whose == "public":
+        return True
+    session = request.session
     return (
-        request.method in ("GET", "HEAD")
-        and settings.SESSION_COOKIE_NAME not in cookies
-        and CookieStorage.cookie_name not in cookies
+        request.user.is_authenticated
+        and session.session_key == request.COOKIES[settings.SESSION_COOKIE_NAME]
+        and MESSAGES_SESSION_KEY not in session
     )
 
 
-def _key(request: HttpRequest) -> str:
+def _key(request: HttpRequest, whose: str) -> str:
     htmx = "|".join(request.headers.get(name, "") for name in _HTMX_HEADERS)
     scheme = "https" if request.is_secure() else "http"
-    parts = [scheme, request.get_host(), request.get_full_path(), translation.get_language(), htmx]
+    parts = [
+        whose,
+        scheme,
+        request.get_host(),
+        request.get_full_path(),
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        htmx,
+    ]
     # Hashed: a path may hold characters a cache key must not.
     return "pagecache:page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -123,19 +201,19 @@ def _serve(request: HttpRequest, entry: dict) -> HttpResponse:
     return response
 
 
-def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-    """Serve the page from the shared cache to visitors; never for a signed-in user."""
-
+def _cached[**P](view: Callable[P, HttpResponse], *, public: bool) -> Callable[P, HttpResponse]:
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         request = args[0]
         assert isinstance(request, HttpRequest)
-        if not settings.PAGE_CACHE or not _is_visitor(request):
+        whose = _whose(request) if settings.PAGE_CACHE else None
+        if whose is None or (whose == "public" and not public):
             return view(*args, **kwargs)
-        key = _key(request)
+        key = _key(request, whose)
+        version_key = VERSION_KEY if whose == "public" else DATA_VERSION_KEY
         # One round trip: the page and the version it must have been rendered at.
-        found = cache.get_many([VERSION_KEY, key])
-        version, entry = found.get(VERSION_KEY), found.get(key)
+        found = cache.get_many([version_key, key])
+        version, entry = found.get(version_key), found.get(key)
         if version is not None and entry is not None and entry["version"] == version:
             return _serve(request, entry)
         response = view(*args, **kwargs)
@@ -143,10 +221,15 @@ def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespons
             response.render()
         if version is None:
             # No version yet (a fresh or flushed cache): start one. If a change set one
-            # meanwhile, this page may predate it: leave it to the next visitor.
+            # meanwhile, this page may predate it: leave it to the next request.
             started = uuid.uuid4().hex
-            version = started if cache.add(VERSION_KEY, started, timeout=None) else None
-        if version is not None and _storable(response) and not _personal(request):
+            version = started if cache.add(version_key, started, timeout=None) else None
+        if (
+            version is not None
+            and _storable(response)
+            and not _personal(request)
+            and _stored_for(request, whose)
+        ):
             entry = {
                 "version": version,
                 "content": _without_token(request, response.content.decode(response.charset)),
@@ -156,3 +239,19 @@ def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpRespons
         return response
 
     return wrapper
+
+
+def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """Serve visitors the page from the shared cache, a signed-in person their own copy."""
+    return _cached(view, public=True)
+
+
+def member_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """Serve a signed-in person their own copy of the page; visitors always get it rendered.
+
+    For a page that differs by person (behind ``login_required``, or one whose visitors'
+    answer is a 404): only the person's copy is kept. Put it outside ``login_required``: a
+    copy is served only to the session it was made for, which signed its person in then
+    and, nothing written since, still does.
+    """
+    return _cached(view, public=False)

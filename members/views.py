@@ -40,7 +40,7 @@ from core.http import (
     safe_next_url,
     vary_on_htmx,
 )
-from core.pagecache import public_page
+from core.pagecache import member_page, public_page
 from members import selectors, services, sso
 from members.enums import InstitutionStatus, Language
 from members.forms import (
@@ -329,6 +329,7 @@ def membership_set_role(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@member_page
 @login_required
 @require_GET
 def representative_inbox(request: HttpRequest) -> HttpResponse:

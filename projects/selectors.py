@@ -35,6 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
+from django_countries.fields import Country
 
 from core import search
 from core.pagecache import VERSION_KEY
@@ -1035,16 +1036,28 @@ def proposal_export_rows(*, proposals: QuerySet[Proposal]) -> Iterator[list[str]
         )
     )
     now = timezone.now()
+    # Each label translated once per export rather than once per row (most of its time).
+    stages = {value: str(label) for value, label in Stage.choices}
+    visibilities = {value: str(label) for value, label in Visibility.choices}
+    country_names: dict[str, str] = {}
+
+    def country_name(country: Country) -> str:
+        if country.code not in country_names:
+            country_names[country.code] = str(country.name)
+        return country_names[country.code]
+
     proposal: Any  # annotated and prefetched beyond what the model declares
     for proposal in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         partners = [p.institution for p in proposal.confirmed_partner_rows]
-        countries = sorted({str(i.country.name) for i in [proposal.lead_institution, *partners]})
+        countries = sorted(
+            {country_name(i.country) for i in [proposal.lead_institution, *partners]}
+        )
         score = mean_review_score(a.review for a in proposal.reviewed_assignments)
         yield [
             proposal.title,
             settings.SITE_URL + proposal.get_absolute_url(),
-            proposal.get_stage_display(),
-            proposal.get_visibility_display(),
+            stages[proposal.stage],
+            visibilities[proposal.visibility],
             proposal.focus_area.name,
             str(proposal.lead),
             proposal.lead_institution.name,

@@ -1,4 +1,4 @@
-"""Visitors' public pages come from the cache; nobody is ever served what is not theirs."""
+"""Pages come from the cache; nobody is ever served what is not theirs."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import re
 
 import pytest
 from django.contrib import messages
+from django.contrib.auth.models import Group
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from core.pagecache import CSRF_PLACEHOLDER, VERSION_KEY
+from core.pagecache import CSRF_PLACEHOLDER, DATA_VERSION_KEY, VERSION_KEY, watch_writes
+from members.enums import COORDINATORS_GROUP
 from members.services import person_update_profile
-from members.tests.factories import CoordinatorFactory, MembershipFactory
+from members.tests.factories import CoordinatorFactory, MembershipFactory, RepresentativeFactory
 from projects.enums import Stage
-from projects.models import Decision
+from projects.models import Decision, Proposal
 from projects.services import proposal_decide
 from projects.tests.factories import ProposalFactory
 
@@ -181,3 +184,145 @@ def test_page_cache_shows_a_profile_change_on_the_next_visitor_request(
         person_update_profile(person=person, bio="Robot learning from video.")
 
     assert "Robot learning from video" in Client().get(url).content.decode()
+
+
+def _signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_page_cache_serves_a_signed_in_persons_second_request_without_queries(
+    page_cache, django_assert_num_queries
+):
+    representative = RepresentativeFactory()
+    ProposalFactory(
+        stage=Stage.DEFINE, lead=representative.person, lead_institution=representative.institution
+    )
+    client = _signed_in(representative.person)
+    urls = [
+        reverse("home"),
+        reverse("dashboard"),
+        reverse("projects:proposal_list"),
+        reverse("projects:my_proposals"),
+        reverse("projects:partnering_inbox"),
+        reverse("projects:signoffs"),
+        reverse("projects:reviewer_inbox"),
+        reverse("projects:institution_dashboard", args=[representative.institution.slug]),
+    ]
+    for url in urls:
+        first = client.get(url)
+        # Neither the session nor the person is loaded: nothing was written since.
+        with django_assert_num_queries(0):
+            second = client.get(url)
+
+        assert (first.status_code, second.status_code) == (200, 200)
+        assert second.content.decode() == _with_token(first.content.decode(), second)
+
+
+@pytest.mark.parametrize("order", ["coordinator first", "researcher first"])
+def test_page_cache_never_serves_one_persons_page_to_another(page_cache, order):
+    ProposalFactory(stage=Stage.REVIEW, title="Under review, coordinators only")
+    people = {
+        "coordinator": CoordinatorFactory(display_name="Cora Coordinator"),
+        "researcher": MembershipFactory(person__display_name="Rex Researcher").person,
+    }
+    clients = {role: _signed_in(person) for role, person in people.items()}
+    urls = [reverse("projects:proposal_list"), reverse("dashboard"), reverse("home")]
+    first, second = order.split()[0], ({"coordinator", "researcher"} - {order.split()[0]}).pop()
+    pages = {role: [] for role in people}
+    for role in (first, second, first, second):
+        pages[role] += [clients[role].get(url).content.decode() for url in urls]
+
+    for role, other in (("coordinator", "researcher"), ("researcher", "coordinator")):
+        name, other_name = people[role].display_name, people[other].display_name
+        assert [(name in page, other_name in page) for page in pages[role]] == [(True, False)] * 6
+    # The proposal list, first rendered, then from each one's own copy.
+    lists = {role: [pages[role][0], pages[role][3]] for role in people}
+    assert {
+        role: ["Under review, coordinators only" in p for p in lists[role]] for role in people
+    } == {
+        "coordinator": [True, True],
+        "researcher": [False, False],
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_cache_shows_a_new_coordinator_the_review_stage_at_once(page_cache):
+    ProposalFactory(stage=Stage.REVIEW, title="Under review, coordinators only")
+    person = MembershipFactory().person
+    client = _signed_in(person)
+    url = reverse("projects:proposal_list")
+    before = [client.get(url).content.decode() for _ in range(2)]
+
+    person.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+    after = client.get(url).content.decode()
+
+    assert ["Under review, coordinators only" in page for page in before] == [False, False]
+    assert "Under review, coordinators only" in after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_cache_shows_a_bulk_update_at_once(page_cache):
+    """A write that sends no signal (a queryset update, the admin's bulk actions) counts too."""
+    proposal = ProposalFactory(stage=Stage.DRIVE, title="Robots that learn from video")
+    client = _signed_in(MembershipFactory().person)
+    url = reverse("projects:proposal_list")
+    before = [client.get(url).content.decode() for _ in range(2)]
+
+    Proposal.objects.filter(pk=proposal.pk).update(title="Robots that learn from speech")
+    after = client.get(url).content.decode()
+
+    assert ["Robots that learn from video" in page for page in before] == [True, True]
+    assert ("Robots that learn from video" in after, "Robots that learn from speech" in after) == (
+        False,
+        True,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_cache_data_version_moves_on_commit_not_on_rollback():
+    MembershipFactory()
+    start = cache.get(DATA_VERSION_KEY)
+    Client().force_login(CoordinatorFactory())  # the person, their group, their session
+    joined = cache.get(DATA_VERSION_KEY)
+    with transaction.atomic():
+        Proposal.objects.update(title="Never committed")
+        transaction.set_rollback(True)
+    rolled_back = cache.get(DATA_VERSION_KEY)
+    with transaction.atomic():
+        Proposal.objects.update(title="Committed")
+        assert cache.get(DATA_VERSION_KEY) == rolled_back  # not before the commit
+    committed = cache.get(DATA_VERSION_KEY)
+
+    assert (joined != start, rolled_back == joined, committed != rolled_back) == (True, True, True)
+    assert watch_writes in connection.execute_wrappers
+
+
+def test_page_cache_keeps_no_signed_in_page_that_set_a_message(page_cache, rf):
+    client = _signed_in(MembershipFactory().person)
+    url = reverse("projects:proposal_list")
+    client.cookies["messages"] = CookieStorage(rf.get(url))._encode(
+        [Message(messages.SUCCESS, "Saved just for you.")]
+    )
+
+    shown = client.get(url).content.decode()
+    after = client.get(url).content.decode()
+
+    assert ("Saved just for you." in shown, "Saved just for you." in after) == (True, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_cache_serves_nothing_to_a_signed_out_sessions_cookie(page_cache, settings):
+    client = _signed_in(MembershipFactory().person)
+    url = reverse("dashboard")
+    pages = [client.get(url) for _ in range(2)]
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    client.post(reverse("account_logout"))
+    replayed = Client()
+    replayed.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    after = replayed.get(url)
+
+    assert [page.status_code for page in pages] == [200, 200]
+    assert (after.status_code, after["Location"]) == (302, f"{reverse('account_login')}?next={url}")

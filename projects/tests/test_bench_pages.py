@@ -47,6 +47,11 @@ def test_bench_pages_load_a_page_of_each_kind_as_the_role_that_uses_it(alliance)
         "review queue",
         "reviewer inbox",
         "sign-offs",
+        "search",
+        "overview",
+        "feed",
+        "proposal export",
+        "institution dashboard",
     } <= {page.name for page in pages}
     assert len({(page.name, page.role) for page in pages}) == len(pages)
 

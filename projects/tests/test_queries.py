@@ -197,3 +197,61 @@ def test_partnering_pages_cost_the_same_for_1_and_30_rows(client, route):
     print(f"{route}: {one} queries for 1 row, {fifty} for 30")
     assert (one, fifty) == (one, one)
     assert len(actions) == (60 if route == "projects:partnering_inbox" else 30)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "lead", "coordinator"])
+def test_proposal_page_costs_the_same_for_1_and_20_of_each_row(client, who):
+    """Partners, competences, milestones and progress updates: each a fixed number of queries."""
+    proposal, coordinator, _ = _full_proposal()
+    proposal_decide(proposal=proposal, actor=coordinator, outcome="approve", reason="Good.")
+    proposal_transition(proposal=proposal, to=Stage.DRIVE, actor=proposal.lead)
+    user = {"lead": proposal.lead, "coordinator": coordinator}.get(who)
+    if user is not None:
+        client.force_login(user)
+
+    def make(start: int, n: int) -> None:
+        for k in range(start, start + n):
+            ProposalCompetenceFactory(proposal=proposal, competence=CompetenceFactory())
+            ParticipationFactory(proposal=proposal, status=ParticipationStatus.CONFIRMED)
+            milestone_create(
+                proposal=proposal,
+                actor=proposal.lead,
+                title=f"M{k}",
+                due_date=date(2027, 1, k + 1),
+            )
+            progress_update_post(proposal=proposal, actor=proposal.lead, body=f"Week {k}")
+
+    make(0, 1)
+    one = count_queries(client, proposal.get_absolute_url())
+    make(1, 19)
+    twenty = count_queries(client, proposal.get_absolute_url())
+
+    print(f"proposal page, {who}: {one} queries for 1 of each row, {twenty} for 20")
+    assert (one, twenty) == (one, one)
+
+
+@pytest.mark.parametrize(
+    ("route", "who"),
+    [("projects:proposal_list", "researcher"), ("projects:review_queue", "coordinator")],
+)
+def test_list_results_partial_costs_the_same_for_1_and_50_rows(client, route, who):
+    """The rows htmx swaps in when a filter changes: as constant as the whole page."""
+    coordinator = CoordinatorFactory()
+    stage = Stage.REVIEW if who == "coordinator" else Stage.APPROVED
+    client.force_login(coordinator if who == "coordinator" else MembershipFactory().person)
+    url = reverse(route) + f"?stage={stage.value}"
+
+    def partial_queries() -> int:
+        client.get(url, headers={"HX-Request": "true"})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, headers={"HX-Request": "true"})
+        assert (response.status_code, b"<html" in response.content) == (200, False)
+        return len(queries)
+
+    _proposals(1, stage=stage, visibility=Visibility.OPEN_CALL)
+    one = partial_queries()
+    _proposals(49, stage=stage, visibility=Visibility.OPEN_CALL)
+    fifty = partial_queries()
+
+    print(f"{route} partial, {who}: {one} queries for 1 row, {fifty} for 50")
+    assert (one, fifty) == (one, one)

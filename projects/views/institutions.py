@@ -6,10 +6,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from core.pagecache import member_page
 from members.models import Institution
 from projects import selectors
 
 
+@member_page
 @require_GET
 def institution_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Its people, projects by stage, pending sign-offs and collaborators; 404 to anyone else."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.exceptions import DomainError, NotPermitted
 from core.forms import error_summary
 from core.http import safe_next_url
+from core.pagecache import member_page
 from projects import selectors, services
 from projects.forms import (
     InviteForm,
@@ -168,6 +169,7 @@ def participation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/participation_withdraw.html", context)
 
 
+@member_page
 @login_required
 @require_GET
 def partnering_inbox(request: HttpRequest) -> HttpResponse:
@@ -181,6 +183,7 @@ def partnering_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/partnering_inbox.html", context)
 
 
+@member_page
 @login_required
 @require_GET
 def signoffs(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import DomainError
 from core.http import HtmxHttpRequest, render_page
+from core.pagecache import member_page
 from members.models import Institution
 from members.rules import affiliations_of
 from projects import matching, selectors, services
@@ -31,6 +32,7 @@ from projects.rules import is_lead
 # Matching -------------------------------------------------------------------------------
 
 
+@member_page
 @login_required
 @require_GET
 def find_partners(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -84,6 +86,7 @@ def _with_query(request: HttpRequest, **params: str | None) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
+@member_page
 @login_required
 @require_GET
 def consortium_builder(request: HttpRequest, slug: str) -> HttpResponse:
@@ -171,6 +174,7 @@ def consortium_invite(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/consortium_invite.html", context)
 
 
+@member_page
 @login_required
 @require_GET
 def proposals_for_me(request: HtmxHttpRequest) -> HttpResponse:

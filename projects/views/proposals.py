@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import DomainError, NotPermitted
 from core.http import HtmxHttpRequest, render_page
-from core.pagecache import public_page
+from core.pagecache import member_page, public_page
 from members.models import FocusArea
 from members.selectors import competence_vocabulary
 from projects import matching, selectors, services
@@ -74,6 +74,7 @@ def proposal_list(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "projects/proposal_list.html", context, partial="results")
 
 
+@member_page
 @login_required
 @require_GET
 def my_proposals(request: HttpRequest) -> HttpResponse:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.exceptions import DomainError
 from core.http import HtmxHttpRequest, render_page
+from core.pagecache import member_page
 from projects import selectors, services
 from projects.enums import AssignmentStatus, Stage
 from projects.forms import (
@@ -160,6 +161,7 @@ def proposal_decide(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "projects/decision_form.html", context)
 
 
+@member_page
 @login_required
 @require_GET
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
@@ -175,6 +177,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     return render_page(request, "projects/review_queue.html", context, partial="results")
 
 
+@member_page
 @login_required
 @require_GET
 def reviewer_inbox(request: HttpRequest) -> HttpResponse:
@@ -182,6 +185,7 @@ def reviewer_inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/reviewer_inbox.html", {"assignments": assignments})
 
 
+@member_page
 @login_required
 @require_GET
 def pipeline(request: HttpRequest) -> HttpResponse:

@@ -41,6 +41,7 @@ from django.urls import reverse
 from core.bench import scratch_database_create
 from members.enums import MembershipRole, MembershipStatus
 from members.models import Institution, Membership, User
+from members.scale import APPLICATIONS
 from projects.enums import AssignmentStatus, ParticipationStatus, Stage
 from projects.management.commands.seed_scale import coordinator_email
 from projects.models import Proposal
@@ -136,6 +137,17 @@ def _pages(roles: dict[str, User | None]) -> list[Page]:
     led = Proposal.objects.filter(lead=lead, stage=Stage.DEFINE).order_by("pk").first()
     institution = Institution.objects.filter(slug__startswith=f"scale-{SEED}-").order_by("pk")[0]
     person = roles["researcher"]
+    represented = (
+        Membership.objects.select_related("institution")
+        .filter(
+            person=roles["representative"],
+            role=MembershipRole.REPRESENTATIVE,
+            status=MembershipStatus.ACTIVE,
+        )
+        .first()
+    )
+    # A word of many titles: the search's ranking and highlights work on every hit.
+    search = reverse("search") + f"?q={APPLICATIONS[0].split()[0]}"
     pages = [
         Page("bare view", "visitor", reverse("health")),
         Page("home", "visitor", reverse("home")),
@@ -152,6 +164,17 @@ def _pages(roles: dict[str, User | None]) -> list[Page]:
         Page("proposal list", "coordinator", reverse("projects:proposal_list")),
         Page("my proposals", "researcher", reverse("projects:my_proposals")),
         Page("dashboard", "researcher", reverse("dashboard")),
+        Page("search", "visitor", search),
+        Page("search", "researcher", search),
+        Page("overview", "visitor", reverse("overview")),
+        Page("feed", "visitor", reverse("projects:feed_projects")),
+        # One stage's rows (a few hundred): the whole alliance's is a download of minutes
+        # at 50 clients, which would hold the server long after its turn.
+        Page(
+            "proposal export",
+            "coordinator",
+            reverse("projects:proposal_list_export") + f"?stage={Stage.PAUSED.value}",
+        ),
     ]
     for stage in Stage:
         # A draft only its lead sees: the coordinator's are the other stages.
@@ -191,6 +214,13 @@ def _pages(roles: dict[str, User | None]) -> list[Page]:
         Page("pipeline", "coordinator", reverse("projects:pipeline")),
         Page("partnering inbox", "representative", reverse("projects:partnering_inbox")),
         Page("sign-offs", "representative", reverse("projects:signoffs")),
+        Page(
+            "institution dashboard",
+            "representative",
+            reverse(
+                "projects:institution_dashboard", kwargs={"slug": represented.institution.slug}
+            ),
+        ),
     ]
     return pages
 
@@ -201,19 +231,29 @@ def _line(figure: str, page: Page, value: float, unit: str) -> None:
     sys.stdout.flush()
 
 
+def _read(response) -> bytes:
+    """The whole body: a streamed one (the CSV export) costs its time and queries while read."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def _count(queries: list[str], execute, sql, params, many, context):
     queries.append(sql)
     return execute(sql, params, many, context)
 
 
-def _wait_until_idle(url: str, seconds: float = 60) -> None:
-    """Wait until the requests a slow page left queued are served: each page starts afresh."""
-    deadline, quick = time.monotonic() + seconds, 0
-    while quick < 3 and time.monotonic() < deadline:
+def _wait_until_idle(url: str, seconds: float = 60, cookie: str = "", quick: float = 0.05) -> None:
+    """Wait until the url answers quickly three times in a row (or ``seconds`` pass).
+
+    On the bare view: the requests a slow page left queued are served, each page starts
+    afresh. On a page: every worker has what it loads once (the matching index).
+    """
+    deadline, fast = time.monotonic() + seconds, 0
+    while fast < 3 and time.monotonic() < deadline:
         started = time.perf_counter()
-        with urllib.request.urlopen(url, timeout=seconds) as response:
+        request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+        with urllib.request.urlopen(request, timeout=seconds) as response:
             response.read()
-        quick = quick + 1 if time.perf_counter() - started < 0.05 else 0
+        fast = fast + 1 if time.perf_counter() - started < quick else 0
         time.sleep(0.2)
 
 
@@ -288,6 +328,7 @@ class Command(BaseCommand):
                 # Unmeasured: every worker's caches (templates, the matching index) warm up.
                 self._wrk(url, cookies[page.role], options["clients"], 2)
                 _wait_until_idle(f"{base}/health/")
+                _wait_until_idle(url, 30, cookies[page.role], quick=0.5)
                 result = self._wrk(
                     f"{base}{page.path}",
                     cookies[page.role],
@@ -332,12 +373,13 @@ class Command(BaseCommand):
                 queries: list[str] = []
                 with connection.execute_wrapper(functools.partial(_count, queries)):
                     response = client.get(page.path)
+                    _read(response)
                 if response.status_code != 200:
                     raise CommandError(f"{page} answered {response.status_code}")
                 times = []
                 for _ in range(5):
                     started = time.perf_counter()
-                    client.get(page.path)
+                    _read(client.get(page.path))
                     times.append((time.perf_counter() - started) * 1000)
                 measured[page] = (len(queries), round(statistics.median(times), 1))
         return measured
