@@ -32,19 +32,13 @@ class InstitutionCompetenceOut(Schema):
         return obj.competence.name
 
 
-class InstitutionOut(Schema):
-    """A member institution as the directory lists it."""
+class InstitutionRef(Schema):
+    """An institution named in another record: enough to show it and to follow it."""
 
     slug: str
     name: str
     short_name: str
-    kind: InstitutionKind
     country: str = Field(description="ISO 3166-1 alpha-2 code.")
-    city: str
-    website: str
-    founding_member: bool
-    people_count: int = Field(description="People with an active affiliation.")
-    competences: list[InstitutionCompetenceOut] = Field(description="Strongest first.")
     url: str = Field(description="The institution in this API.")
     html_url: str = Field(description="The institution's public page.")
 
@@ -53,20 +47,31 @@ class InstitutionOut(Schema):
         return obj.country.code
 
     @staticmethod
-    def resolve_people_count(obj: Institution) -> int:
-        return obj.active_people  # type: ignore[attr-defined]
-
-    @staticmethod
-    def resolve_competences(obj: Institution) -> list:
-        return obj.competence_list  # type: ignore[attr-defined]
-
-    @staticmethod
     def resolve_url(obj: Institution, context: dict) -> str:
         return url_for(context, f"{API_NAMESPACE}:institution_detail", obj.slug)
 
     @staticmethod
     def resolve_html_url(obj: Institution, context: dict) -> str:
         return url_for(context, "members:institution_detail", obj.slug)
+
+
+class InstitutionOut(InstitutionRef):
+    """A member institution as the directory lists it."""
+
+    kind: InstitutionKind
+    city: str
+    website: str
+    founding_member: bool
+    people_count: int = Field(description="People with an active affiliation.")
+    competences: list[InstitutionCompetenceOut] = Field(description="Strongest first.")
+
+    @staticmethod
+    def resolve_people_count(obj: Institution) -> int:
+        return obj.active_people  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_competences(obj: Institution) -> list:
+        return obj.competence_list  # type: ignore[attr-defined]
 
 
 class InstitutionDetailOut(InstitutionOut):

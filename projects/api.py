@@ -16,7 +16,8 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from core.api import API_NAMESPACE, ErrorOut, Page, PageParams, page_of, url_for
-from members.models import FocusArea, Institution
+from members.api import InstitutionRef
+from members.models import FocusArea
 from projects import selectors
 from projects.enums import (
     PUBLIC_STAGES,
@@ -57,27 +58,6 @@ class FocusAreaRef(Schema):
     @staticmethod
     def resolve_url(obj: FocusArea, context: dict) -> str:
         return url_for(context, f"{API_NAMESPACE}:focus_area_detail", obj.slug)
-
-
-class InstitutionRef(Schema):
-    slug: str
-    name: str
-    short_name: str
-    country: str = Field(description="ISO 3166-1 alpha-2 code.")
-    url: str = Field(description="The institution in this API.")
-    html_url: str = Field(description="The institution's public page.")
-
-    @staticmethod
-    def resolve_country(obj: Institution) -> str:
-        return obj.country.code
-
-    @staticmethod
-    def resolve_url(obj: Institution, context: dict) -> str:
-        return url_for(context, f"{API_NAMESPACE}:institution_detail", obj.slug)
-
-    @staticmethod
-    def resolve_html_url(obj: Institution, context: dict) -> str:
-        return url_for(context, "members:institution_detail", obj.slug)
 
 
 class ProjectOut(Schema):
