@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,46 @@ def signed_in_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+class _RequestsInFlight:
+    """Count the live server's requests between Django's request signals."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self.idle:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.idle:
+            self.count = max(self.count - 1, 0)
+            self.idle.notify_all()
+
+
+@pytest.fixture(autouse=True)
+def _live_server_requests_finish(request):
+    """Let the live server finish the requests a browser left in flight before the flush.
+
+    A request still reading when the test ends (a poll, a navigation the test did not wait
+    for) holds its table locks while the database is emptied for the next test, and the
+    two deadlock. This waits for it; it is torn down before the live server and the flush.
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.core.signals import request_finished, request_started
+
+    request.getfixturevalue("live_server")
+    in_flight = _RequestsInFlight()
+    request_started.connect(in_flight.started, weak=False)
+    request_finished.connect(in_flight.finished, weak=False)
+    try:
+        yield
+        with in_flight.idle:
+            in_flight.idle.wait_for(lambda: in_flight.count == 0, timeout=10)
+    finally:
+        request_started.disconnect(in_flight.started)
+        request_finished.disconnect(in_flight.finished)
