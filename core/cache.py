@@ -63,10 +63,12 @@ class SharedRedisCacheClient(RedisCacheClient):
         self._clients: dict[int, object] = {}
 
     def get_client(self, key=None, *, write=False):
-        pool = self._get_connection_pool(write)
+        # The stubs leave out Django's private helpers that this builds on.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            new = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+            client = self._clients[id(pool)] = new
         return client
 
 
