@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from decimal import Decimal
 from statistics import mean
 from typing import TYPE_CHECKING
 
@@ -576,20 +577,23 @@ def review_scores(reviews: Iterable[Review]) -> list[float]:
     Load the scores with their criterion. The one way the review summary
     (``services.review_aggregate``) and the CSV export score a review.
     """
+    scored = ([(s.criterion.weight, s.value) for s in review.scores.all()] for review in reviews)
+    return weighted_scores(scored)
+
+
+def weighted_scores(reviews: Iterable[Iterable[tuple[float | Decimal, int]]]) -> list[float]:
+    """Each review's score from its (criterion weight, value) pairs; weightless ones left out."""
     totals = []
     for review in reviews:
-        scored = [(float(s.criterion.weight), s.value) for s in review.scores.all()]
+        scored = [(float(weight), value) for weight, value in review]
         weight = sum(w for w, _v in scored)
         if weight:
             totals.append(sum(w * v for w, v in scored) / weight)
     return totals
 
 
-def mean_review_score(
-    reviews: Iterable[Review], *, totals: list[float] | None = None
-) -> float | None:
-    """The mean of the reviews' weighted scores, to two places; None before any review."""
-    totals = review_scores(reviews) if totals is None else totals
+def mean_review_score(totals: list[float]) -> float | None:
+    """The mean of the reviews' weighted scores (``review_scores``), to two places; None before any."""
     return round(mean(totals), 2) if totals else None
 
 

@@ -204,7 +204,7 @@ def review_aggregate(*, reviews: list[Review]) -> Aggregate:
         recommendations[review.recommendation] += 1
     return Aggregate(
         count=len(totals),
-        mean=mean_review_score(reviews, totals=totals),
+        mean=mean_review_score(totals),
         median=round(median(totals), 2) if totals else None,
         spread=round(pstdev(totals), 2) if len(totals) > 1 else (0.0 if totals else None),
         recommendations=recommendations,

@@ -22,7 +22,9 @@ from projects.enums import ParticipationStatus, Recommendation, Stage, Visibilit
 from projects.models import Criterion, Decision, Proposal
 from projects.services import review_assign, review_submit
 from projects.tests.factories import ParticipationFactory, ProposalFactory
+from projects import selectors
 from projects.views.export import neutralise
+from projects.views.proposals import proposal_list_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -251,7 +253,7 @@ def test_the_list_links_its_filters_to_the_csv_for_coordinators_only(client, coo
 
 @pytest.mark.parametrize("rows", [1, 50])
 def test_export_queries(client, coordinator, django_assert_num_queries, rows):
-    """Session and user; the proposals; their partners, reviewed assignments and scores."""
+    """Session and user; the proposals with their counts; their partners; their scores."""
     lead = MembershipFactory()
     for _ in range(rows):
         proposal = ProposalFactory(
@@ -261,7 +263,7 @@ def test_export_queries(client, coordinator, django_assert_num_queries, rows):
         _submit(proposal, coordinator, openness=4, others=4)
     client.force_login(coordinator)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("projects:proposal_list_export"))
         content = b"".join(response.streaming_content)
 
@@ -275,3 +277,37 @@ def test_the_review_queue_links_its_filters_to_the_csv(client, coordinator):
     page = client.get(reverse("projects:review_queue") + "?stage=review&page=1")
 
     assert f'href="{reverse("projects:review_queue_export")}?stage=review"' in page.content.decode()
+
+
+def test_export_reads_in_chunks_keeping_the_lists_order(
+    client, rf, coordinator, django_assert_num_queries, monkeypatch
+):
+    monkeypatch.setattr(selectors, "EXPORT_CHUNK_SIZE", 2)
+    lead = MembershipFactory()
+    for n in range(5):
+        proposal = ProposalFactory(
+            title=f"Project {n}",
+            stage=Stage.REVIEW,
+            lead=lead.person,
+            lead_institution=lead.institution,
+        )
+        ParticipationFactory(
+            proposal=proposal,
+            institution=InstitutionFactory(name=f"Partner {n}"),
+            status=ParticipationStatus.CONFIRMED,
+        )
+        _submit(proposal, coordinator, openness=n % 5 + 1, others=n % 5 + 1)
+    request = rf.get(reverse("projects:proposal_list"))
+    request.user = coordinator
+    listed = [p.title for p in proposal_list_rows(request)]
+    client.force_login(coordinator)
+
+    # Session and user, the rows (one cursor), the partners and scores of each of 3 chunks.
+    with django_assert_num_queries(2 + 1 + 3 * 2):
+        response = client.get(reverse("projects:proposal_list_export"))
+        content = b"".join(response.streaming_content)
+
+    rows = _rows(content)[1:]
+    assert [row[0] for row in rows] == listed
+    assert [row[7] for row in rows] == [t.replace("Project", "Partner") for t in listed]
+    assert [row[12] for row in rows] == [f"{int(t[-1]) % 5 + 1:.2f}" for t in listed]
