@@ -69,7 +69,7 @@ _MASKED_TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 # The htmx headers that change what a view renders (core.http.wants_partial and the targets).
 _HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request", "HX-Target", "HX-Trigger")
 # Response headers a served copy carries; the middleware adds the rest again on the way out.
-_KEPT_HEADERS = ("Content-Type", "Content-Language", "Vary")
+_KEPT_HEADERS = ("Content-Type", "Content-Language", "Content-Disposition", "Vary")
 # A statement that writes (SELECT ... FOR UPDATE starts with SELECT).
 _WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE|TRUNCATE)\b", re.IGNORECASE)
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from members.tests.factories import (
@@ -18,11 +19,11 @@ from members.tests.factories import (
     MembershipFactory,
     RepresentativeFactory,
 )
+from projects import selectors
 from projects.enums import ParticipationStatus, Recommendation, Stage, Visibility
 from projects.models import Criterion, Decision, Proposal
 from projects.services import review_assign, review_submit
 from projects.tests.factories import ParticipationFactory, ProposalFactory
-from projects import selectors
 from projects.views.export import neutralise
 from projects.views.proposals import proposal_list_rows
 
@@ -57,7 +58,7 @@ def coordinator():
 def _download(client, user, name="projects:proposal_list_export", query=""):
     client.force_login(user)
     response = client.get(reverse(name) + query)
-    return response, b"".join(response.streaming_content)
+    return response, response.content
 
 
 def _rows(content: bytes) -> list[list[str]]:
@@ -265,7 +266,7 @@ def test_export_queries(client, coordinator, django_assert_num_queries, rows):
 
     with django_assert_num_queries(5):
         response = client.get(reverse("projects:proposal_list_export"))
-        content = b"".join(response.streaming_content)
+        content = response.content
 
     assert len(_rows(content)) == rows + 1
 
@@ -305,9 +306,46 @@ def test_export_reads_in_chunks_keeping_the_lists_order(
     # Session and user, the rows (one cursor), the partners and scores of each of 3 chunks.
     with django_assert_num_queries(2 + 1 + 3 * 2):
         response = client.get(reverse("projects:proposal_list_export"))
-        content = b"".join(response.streaming_content)
+        content = response.content
 
     rows = _rows(content)[1:]
     assert [row[0] for row in rows] == listed
     assert [row[7] for row in rows] == [t.replace("Project", "Partner") for t in listed]
     assert [row[12] for row in rows] == [f"{int(t[-1]) % 5 + 1:.2f}" for t in listed]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_export_again_comes_from_the_coordinators_own_copy_until_a_write(
+    client, page_cache, django_assert_num_queries
+):
+    coordinator = CoordinatorFactory()
+    ProposalFactory(stage=Stage.REVIEW, title="Robots that learn from video")
+    client.force_login(coordinator)
+    url = reverse("projects:proposal_list_export")
+    first = client.get(url)
+
+    with django_assert_num_queries(0):
+        again = client.get(url)
+    ProposalFactory(stage=Stage.REVIEW, title="Robots that learn from speech")
+    after = client.get(url)
+
+    assert again.content == first.content
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+    assert again["Content-Type"] == "text/csv; charset=utf-8"
+    assert [row[0] for row in _rows(after.content)[1:]] == [
+        "Robots that learn from speech",
+        "Robots that learn from video",
+    ]
+
+
+def test_export_a_coordinator_downloaded_is_never_served_to_anyone_else(page_cache):
+    ProposalFactory(stage=Stage.REVIEW, title="Under review, coordinators only")
+    coordinator, researcher = Client(), Client()
+    coordinator.force_login(CoordinatorFactory())
+    researcher.force_login(MembershipFactory().person)
+    url = reverse("projects:proposal_list_export")
+
+    answers = [coordinator.get(url), researcher.get(url), Client().get(url)]
+
+    assert [a.status_code for a in answers] == [200, 404, 404]
+    assert b"Under review, coordinators only" in answers[0].content
