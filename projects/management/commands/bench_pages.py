@@ -232,7 +232,7 @@ def _line(figure: str, page: Page, value: float, unit: str) -> None:
 
 
 def _read(response) -> bytes:
-    """The whole body: a streamed one (the CSV export) costs its time and queries while read."""
+    """The whole body: a streamed one costs its time and queries while it is read."""
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
