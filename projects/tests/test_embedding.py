@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import socket
+from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pytest
+from django.conf import settings
 
 from projects.matching import embedding
 
@@ -42,3 +45,13 @@ def test_embed_relates_paraphrases_more_than_unrelated_texts():
 
 def test_sentences_split_on_stops_and_lines():
     assert embedding.sentences("One. Two? Three;\nfour\n\n") == ["One.", "Two?", "Three;", "four"]
+
+
+def test_the_image_ships_the_notice_the_weights_licence_asks_for():
+    root = Path(settings.BASE_DIR)
+    notice = (root / "NOTICE").read_text()
+    ignored = (root / ".dockerignore").read_text().split()
+
+    assert "Llama 2 is licensed under the LLAMA 2 Community License" in notice
+    assert f"wordllama {version('wordllama')}" in notice
+    assert "NOTICE" not in ignored
