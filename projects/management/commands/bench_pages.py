@@ -9,7 +9,8 @@ a Lua script. The bare view is ``/health/``: one ``SELECT 1`` through the same m
 
 Figures per page and role: requests per second, p50 and p95 latency, the ratio of requests
 per second to the bare view's, queries per request and the time of one request alone (both
-from a separate request in this process with the connection's queries captured).
+from separate requests in this process with the connection's queries captured), once as
+served (from the page cache) and once rendered with the page cache off.
 """
 
 from __future__ import annotations
@@ -241,6 +242,30 @@ def _count(queries: list[str], execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
+@dataclass(frozen=True)
+class Alone:
+    queries: int
+    ms: float
+    rendered_queries: int
+    rendered_ms: float
+
+
+def _measure(client: Client, page: Page) -> tuple[int, float]:
+    """Queries of one request of the page, and the median time of five more (ms)."""
+    queries: list[str] = []
+    with connection.execute_wrapper(functools.partial(_count, queries)):
+        response = client.get(page.path)
+        _read(response)
+    if response.status_code != 200:
+        raise CommandError(f"{page} answered {response.status_code}")
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        _read(client.get(page.path))
+        times.append((time.perf_counter() - started) * 1000)
+    return len(queries), round(statistics.median(times), 1)
+
+
 def _wait_until_idle(url: str, seconds: float = 60, cookie: str = "", quick: float = 0.05) -> None:
     """Wait until the url answers quickly three times in a row (or ``seconds`` pass).
 
@@ -343,9 +368,11 @@ class Command(BaseCommand):
                 _line("p95", page, result["p95"], "ms")
                 _line("ratio to bare view", page, round(rate / bare, 3), "ratio")
                 _line("errors", page, result["errors"], "responses")
-                queries, alone = measured[page]
-                _line("queries", page, queries, "queries/request")
-                _line("alone", page, alone, "ms")
+                alone = measured[page]
+                _line("queries", page, alone.queries, "queries/request")
+                _line("alone", page, alone.ms, "ms")
+                _line("queries rendered", page, alone.rendered_queries, "queries/request")
+                _line("alone rendered", page, alone.rendered_ms, "ms")
 
     def _sessions(self, roles: dict[str, User | None], secret: str) -> dict[str, str]:
         """A session cookie per role, signed with the key gunicorn runs with."""
@@ -361,8 +388,9 @@ class Command(BaseCommand):
 
     def _alone(
         self, pages: list[Page], roles: dict[str, User | None], secret: str
-    ) -> dict[Page, tuple[int, float]]:
-        """Queries of one request and its median time over five, each page in this process."""
+    ) -> dict[Page, Alone]:
+        """Each page in this process: queries of one request and the median time of five,
+        as served (from the page cache once warm) and rendered (the page cache off)."""
         measured = {}
         with override_settings(SECRET_KEY=secret, ALLOWED_HOSTS=["*"], DEBUG=False):
             for page in pages:
@@ -370,18 +398,10 @@ class Command(BaseCommand):
                 if roles[page.role] is not None:
                     client.force_login(roles[page.role])
                 client.get(page.path)  # warm: caches, templates
-                queries: list[str] = []
-                with connection.execute_wrapper(functools.partial(_count, queries)):
-                    response = client.get(page.path)
-                    _read(response)
-                if response.status_code != 200:
-                    raise CommandError(f"{page} answered {response.status_code}")
-                times = []
-                for _ in range(5):
-                    started = time.perf_counter()
-                    _read(client.get(page.path))
-                    times.append((time.perf_counter() - started) * 1000)
-                measured[page] = (len(queries), round(statistics.median(times), 1))
+                served = _measure(client, page)
+                with override_settings(PAGE_CACHE=False):
+                    rendered = _measure(client, page)
+                measured[page] = Alone(*served, *rendered)
         return measured
 
     def _wrk(self, url: str, cookie: str, clients: int, duration: int) -> dict:
