@@ -7,9 +7,9 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from projects.matching.cache import resolve_index
-from projects.matching.index import PROPOSAL_TEXT_FIELDS, MatchingIndex, proposal_text
+from projects.matching.index import MatchingIndex, proposal_text
 from projects.matching.ranking import competence_coverage, rank_normalise
-from projects.models import Proposal, ProposalCompetence
+from projects.models import PROPOSAL_TEXT_FIELDS, Proposal, ProposalCompetence
 
 
 def rank_reviewers(

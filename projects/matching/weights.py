@@ -33,6 +33,9 @@ LEXICAL_TOP = 0.5
 # or one of its aliases).
 COMPETENCE_SUGGESTIONS = 5
 COMPETENCE_SUGGESTION_FLOOR = 0.35
+# Characters of each text field read for suggestions while the lead writes: the gist of a
+# proposal is in its first pages, and a longer text only costs time on every keystroke.
+COMPETENCE_SUGGESTION_TEXT = 20_000
 
 # Reverse matching (proposals that need a person's or an institution's expertise).
 REVERSE_WEIGHTS: dict[str, float] = {"coverage": 0.6, "text": 0.4}
