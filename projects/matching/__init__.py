@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from projects.matching.competences import (
         suggest_competences,
         suggest_draft_competences,
-        suggest_proposal_competences,
     )
     from projects.matching.consortium import (
         ConsortiumOption,
@@ -47,7 +46,6 @@ _LAZY = {
     "suggest_people": "suggestions",
     "suggest_competences": "competences",
     "suggest_draft_competences": "competences",
-    "suggest_proposal_competences": "competences",
     "why_not": "exclusions",
     "why_not_person": "exclusions",
 }
@@ -73,7 +71,6 @@ __all__ = [
     "suggest_draft_competences",
     "suggest_institutions",
     "suggest_people",
-    "suggest_proposal_competences",
     "why_not",
     "why_not_person",
 ]

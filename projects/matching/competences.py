@@ -53,16 +53,6 @@ def suggest_competences(
     return [candidates[k] for k in order[:limit].tolist() if best[k] >= COMPETENCE_SUGGESTION_FLOOR]
 
 
-def suggest_proposal_competences(
-    *, proposal, vocabulary: Sequence[Competence], exclude: Iterable[int] = ()
-) -> list[Competence]:
-    """Competences the proposal's saved text implies, for its editor (who may read it)."""
-    fields = {name: getattr(proposal, name) for name in PROPOSAL_TEXT_FIELDS}
-    return suggest_competences(
-        text=proposal_text(fields, []), vocabulary=vocabulary, exclude=exclude
-    )
-
-
 def suggest_draft_competences(
     *,
     fields: Mapping[str, str],

@@ -378,3 +378,24 @@ def test_proposal_create_page_offers_no_suggestions_before_any_text(client, voca
     assert _suggested(response) == []
     assert 'aria-live="polite"' in body
     assert f'hx-post="{reverse(SUGGEST)}"' in body
+
+
+def test_proposal_edit_with_errors_suggests_from_the_posted_text_not_the_saved(client, vocabulary):
+    proposal = ProposalFactory(
+        stage=Stage.DEFINE,
+        title="Voices",
+        summary="Transcribing spoken audio for voice assistants.",
+        description="",
+    )
+    client.force_login(proposal.lead)
+    url = reverse("projects:proposal_edit", args=[proposal.slug])
+    assert _suggested(client.get(url))[0] == "Speech recognition"
+
+    response = client.post(url, _form_data(proposal) | {"title": "", "summary": PARAPHRASE})
+
+    assert response.context["form"].errors["title"] == ["This field is required."]
+    assert _suggested(response) == ["Robot learning"]
+    proposal.refresh_from_db()
+    assert proposal.summary == "Transcribing spoken audio for voice assistants."
+    body = response.content.decode()
+    assert f'hx-post="{reverse(SUGGEST, args=[proposal.slug])}"' in body
