@@ -12,14 +12,73 @@ from members.enums import InstitutionKind
 from members.forms import CompetenceLevelsMixin
 from members.models import Competence, FocusArea, Institution, User
 from projects.enums import Importance, MilestoneStatus, Recommendation, Stage
-from projects.models import ConsortiumRules, Criterion, Decision, Milestone, Proposal
+from projects.models import (
+    PROPOSAL_TEXT_FIELDS,
+    ConsortiumRules,
+    Criterion,
+    Decision,
+    Milestone,
+    Proposal,
+)
 from projects.services import CriterionValues
 
 # More than any consortium the rules could ask for; a longer list is not from the page.
 MAX_CONSORTIUM_INVITATIONS = 50
 
 
-class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
+def suggested_field(vocabulary: Iterable[Competence]) -> forms.TypedMultipleChoiceField:
+    """The ticked suggestions: any competence of the vocabulary, whichever the page showed.
+
+    A suggestion the lead ticked stays ticked however the text changes after, so it is
+    checked against the vocabulary rather than against what the text suggests now.
+    """
+    return forms.TypedMultipleChoiceField(
+        label=_("Your text suggests these competences"),
+        help_text=_("Tick those the project needs; they are required as important."),
+        choices=[(c.pk, c.name) for c in vocabulary],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _(
+                "One of the ticked competences is not in the alliance's vocabulary; reload "
+                "the page and tick it again."
+            ),
+        },
+    )
+
+
+class DraftCompetencesMixin:
+    """What a form holding a proposal being written says about its competences."""
+
+    fields: dict[str, forms.Field]
+    competence_fields: dict[str, Competence]
+    is_bound: bool
+    # The fields whose text the suggestions follow (the page listens to them).
+    text_fields = PROPOSAL_TEXT_FIELDS
+
+    @property
+    def chosen_competences(self) -> set[int]:
+        """Ids of the competences given an importance (as submitted, when bound)."""
+        return {
+            competence.pk
+            for name, competence in self.competence_fields.items()
+            if self[name].value() not in (None, "")  # type: ignore[index]
+        }
+
+    @property
+    def ticked_suggestions(self) -> set[int]:
+        """Ids of the ticked suggestions that are in the vocabulary (a tampered id is not)."""
+        if not self.is_bound:
+            return set()
+        field = self.fields["suggested"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        known = {int(value) for value, _label in field.choices}
+        values = self["suggested"].value() or []  # type: ignore[index]
+        return {int(v) for v in values if str(v).isdigit() and int(v) in known}
+
+
+class ProposalForm(DraftCompetencesMixin, CompetenceLevelsMixin, forms.ModelForm):
     """A proposal's text and settings; required competences with their importance."""
 
     level_choices = Importance.choices
@@ -62,21 +121,14 @@ class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
         vocabulary: Iterable[Competence],
         importances: Mapping[int, int] | None = None,
         lead_institutions=None,
-        suggested: Iterable[Competence] = (),
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
-        # Competences the text implies: required only when the lead ticks them.
-        self.suggested_competences = {c.pk: c for c in suggested}
-        if self.suggested_competences:
-            self.fields["suggested"] = forms.TypedMultipleChoiceField(
-                label=_("Your text suggests these competences"),
-                help_text=_("Tick those the project needs; they are required as important."),
-                choices=[(pk, c.name) for pk, c in self.suggested_competences.items()],
-                coerce=int,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-            )
+        vocabulary = list(vocabulary)
+        # Competences the text implies, shown for the lead to tick (the view chooses them
+        # from the text as written); required, as important, only when ticked.
+        self.suggested_competences: list[Competence] = []
+        self.fields["suggested"] = suggested_field(vocabulary)
         self.fields["focus_area"].queryset = FocusArea.objects.all()
         if lead_institutions is not None:
             # Only when creating: the lead institution is fixed afterwards.
@@ -90,15 +142,59 @@ class ProposalForm(CompetenceLevelsMixin, forms.ModelForm):
             self.fields["request_token"] = RequestTokenField()
         self.add_competence_fields(vocabulary=vocabulary, levels=importances or {})
 
+    @property
+    def text(self) -> dict[str, str]:
+        """The proposal's text as the lead has it in the form (as submitted, when bound)."""
+        return {name: str(self[name].value() or "") for name in PROPOSAL_TEXT_FIELDS}
+
+    @property
+    def suggestion_errors(self) -> list[str]:
+        return list(self.errors.get("suggested", [])) if self.is_bound else []
+
     def clean(self) -> dict:
         cleaned_data = super().clean()
         self.clean_competences()
+        by_pk = {c.pk: c for c in self.competence_fields.values()}
         for pk in cleaned_data.pop("suggested", None) or []:
-            if pk in self.suggested_competences:
-                cleaned_data["competences"].setdefault(
-                    self.suggested_competences[pk], Importance.IMPORTANT
-                )
+            cleaned_data["competences"].setdefault(by_pk[pk], Importance.IMPORTANT)
         return cleaned_data
+
+
+class CompetenceSuggestionForm(DraftCompetencesMixin, CompetenceLevelsMixin, forms.Form):
+    """The proposal form while the lead writes: its text, and the competences chosen so far.
+
+    Read to suggest competences from the text as written; it saves nothing. The text fields
+    are bounded as the proposal form bounds them, and a field without a bound counts up to
+    a fixed length (``suggest_draft_competences``).
+    """
+
+    level_choices = Importance.choices
+
+    def __init__(self, *args, vocabulary: Iterable[Competence], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        vocabulary = list(vocabulary)
+        for name in PROPOSAL_TEXT_FIELDS:
+            proposal_field = ProposalForm.base_fields[name]
+            self.fields[name] = forms.CharField(
+                label=proposal_field.label,
+                required=False,
+                max_length=getattr(proposal_field, "max_length", None),
+            )
+        self.fields["suggested"] = suggested_field(vocabulary)
+        self.add_competence_fields(vocabulary=vocabulary, levels={})
+        self.suggested_competences: list[Competence] = []
+
+    @property
+    def text(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(name, "") for name in PROPOSAL_TEXT_FIELDS}
+
+    @property
+    def suggestion_errors(self) -> list[str]:
+        return [
+            f"{self.fields[name].label}: {error}" if name in self.fields else str(error)
+            for name, errors in self.errors.items()
+            for error in errors
+        ]
 
 
 class TransitionForm(forms.Form):

@@ -111,6 +111,10 @@ class ProposalQuerySet(models.QuerySet["Proposal"]):
         )
 
 
+# The proposal's prose that partner matching and competence suggestions read.
+PROPOSAL_TEXT_FIELDS = ("title", "summary", "description", "goals", "expected_outcomes")
+
+
 class Proposal(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=220, unique=True)

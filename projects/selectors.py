@@ -470,6 +470,8 @@ class ReviewerCandidate:
     open_reviews: int  # assigned and not yet submitted, on proposals in Review
     conflict: str | None
     assigned: bool  # reviews this proposal already (assigned or submitted)
+    # Suggested for texts close in meaning to the proposal, without a required competence.
+    close_in_meaning: bool = False
 
 
 @dataclass(frozen=True)
@@ -504,7 +506,8 @@ def _reviewers() -> QuerySet[User]:
 def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
     """Suggestions ranked by the required competences, without conflicts; or the search's matches.
 
-    Only people with an active affiliation can review, so only they are offered. The search
+    Below those with a required competence come those whose texts are close in meaning to
+    the proposal without one (``rank_reviewers``). Only people with an active affiliation can review, so only they are offered. The search
     shows conflicted people too, with the reason, so that the coordinator learns why someone
     they looked for cannot review. A fixed number of queries, however many are listed.
     """
@@ -520,6 +523,7 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
         )
     )
     more = False
+    covers: set[int] = set()
     if search:
         people = list(
             _reviewers()
@@ -527,7 +531,7 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
             .order_by("display_name", "pk")[: REVIEWER_SEARCH_LIMIT + 1]
         )
         more, people = len(people) > REVIEWER_SEARCH_LIMIT, people[:REVIEWER_SEARCH_LIMIT]
-    elif required:
+    else:
         # A few more than shown, for those the live check below leaves out.
         ranked = matching.rank_reviewers(
             proposal=proposal,
@@ -536,10 +540,9 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
             exclude_institutions=conflicts.institution_ids,
             limit=3 * REVIEWER_SUGGESTIONS,
         )
-        found = _reviewers().in_bulk(ranked)
-        people = [found[pk] for pk in ranked if pk in found]
-    else:
-        people = []
+        found = _reviewers().in_bulk([r.person_id for r in ranked])
+        people = [found[r.person_id] for r in ranked if r.person_id in found]
+        covers = {r.person_id for r in ranked if r.covers}
 
     ids = [person.pk for person in people]
     institutions: dict[int, list[Institution]] = {pk: [] for pk in ids}
@@ -572,11 +575,15 @@ def reviewer_page(*, proposal: Proposal, search: str) -> ReviewerPage:
                     affiliations={i.pk for i in institutions[person.pk]},
                 ),
                 assigned=person.pk in reviewing,
+                close_in_meaning=not search and person.pk not in covers,
             )
         )
     if not search:
-        # Checked live: the index may be behind a new conflict or a competence dropped since.
-        candidates = [c for c in candidates if c.conflict is None and c.competences]
+        # Checked live: the index may be behind a new conflict or a competence dropped since
+        # (someone suggested for their text alone needs none).
+        candidates = [
+            c for c in candidates if c.conflict is None and (c.competences or c.close_in_meaning)
+        ]
         candidates = candidates[:REVIEWER_SUGGESTIONS]
     return ReviewerPage(
         assignments=assignments,

@@ -17,8 +17,18 @@ urlpatterns = [
     path("proposals.csv", views.proposal_list_export, name="proposal_list_export"),
     path("proposals/mine/", views.my_proposals, name="my_proposals"),
     path("proposals/new/", views.proposal_create, name="proposal_create"),
+    path(
+        "proposals/new/suggestions/",
+        views.proposal_competence_suggestions,
+        name="proposal_competence_suggestions",
+    ),
     path("proposals/<slug:slug>/", views.proposal_detail, name="proposal_detail"),
     path("proposals/<slug:slug>/edit/", views.proposal_edit, name="proposal_edit"),
+    path(
+        "proposals/<slug:slug>/edit/suggestions/",
+        views.proposal_competence_suggestions,
+        name="proposal_competence_suggestions",
+    ),
     path(
         "proposals/<slug:slug>/actions/<slug:name>/",
         views.proposal_transition,

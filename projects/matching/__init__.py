@@ -13,7 +13,10 @@ from projects.matching.weights import PARTNER_COST, REVERSE_WEIGHTS, WEIGHTS
 
 if TYPE_CHECKING:
     from projects.matching.cache import get_index, invalidate, rebuild, reset
-    from projects.matching.competences import suggest_competences, suggest_proposal_competences
+    from projects.matching.competences import (
+        suggest_competences,
+        suggest_draft_competences,
+    )
     from projects.matching.consortium import (
         ConsortiumOption,
         ConsortiumResult,
@@ -42,7 +45,7 @@ _LAZY = {
     "suggest_institutions": "suggestions",
     "suggest_people": "suggestions",
     "suggest_competences": "competences",
-    "suggest_proposal_competences": "competences",
+    "suggest_draft_competences": "competences",
     "why_not": "exclusions",
     "why_not_person": "exclusions",
 }
@@ -65,9 +68,9 @@ __all__ = [
     "rebuild",
     "reset",
     "suggest_competences",
+    "suggest_draft_competences",
     "suggest_institutions",
     "suggest_people",
-    "suggest_proposal_competences",
     "why_not",
     "why_not_person",
 ]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from members.models import Competence
-from projects.matching.embedding import embed
-from projects.matching.index import PROPOSAL_TEXT_FIELDS, proposal_text
-from projects.matching.weights import COMPETENCE_SUGGESTION_FLOOR, COMPETENCE_SUGGESTIONS
+from projects.matching.embedding import embed, embed_remembered
+from projects.matching.index import proposal_text
+from projects.matching.weights import (
+    COMPETENCE_SUGGESTION_FLOOR,
+    COMPETENCE_SUGGESTION_TEXT,
+    COMPETENCE_SUGGESTIONS,
+)
+from projects.models import PROPOSAL_TEXT_FIELDS
 
 
 def competence_phrases(competence: Competence) -> list[str]:
@@ -41,16 +46,35 @@ def suggest_competences(
             phrases.append(phrase)
             owner.append(k)
     best = np.full(len(candidates), -1.0)
-    np.maximum.at(best, np.asarray(owner), embed(phrases) @ embed([text])[0])
+    # The vocabulary is public and the same on every keystroke: its phrases' vectors are
+    # remembered. The text is the lead's own and is embedded afresh, never remembered.
+    np.maximum.at(best, np.asarray(owner), embed_remembered(phrases) @ embed([text])[0])
     order = np.argsort(-best, kind="stable")
     return [candidates[k] for k in order[:limit].tolist() if best[k] >= COMPETENCE_SUGGESTION_FLOOR]
 
 
-def suggest_proposal_competences(
-    *, proposal, vocabulary: Sequence[Competence], exclude: Iterable[int] = ()
+def suggest_draft_competences(
+    *,
+    fields: Mapping[str, str],
+    vocabulary: Sequence[Competence],
+    chosen: Collection[int] = (),
+    ticked: Collection[int] = (),
 ) -> list[Competence]:
-    """Competences the proposal's saved text implies, for its editor (who may read it)."""
-    fields = {name: getattr(proposal, name) for name in PROPOSAL_TEXT_FIELDS}
-    return suggest_competences(
-        text=proposal_text(fields, []), vocabulary=vocabulary, exclude=exclude
+    """Competences the text being written implies, then those the lead ticked that fell out.
+
+    ``fields`` is the proposal form's text as the lead has it now (read from the request,
+    never from the database); ``chosen`` are the competences already required in the form,
+    which are not suggested again. A ticked suggestion stays listed, and ticked, when more
+    writing moves it out of the top, so that the lead's choice does not vanish under them.
+    Each field counts up to COMPETENCE_SUGGESTION_TEXT characters.
+    """
+    text = proposal_text(
+        {
+            name: (fields.get(name) or "")[:COMPETENCE_SUGGESTION_TEXT]
+            for name in PROPOSAL_TEXT_FIELDS
+        },
+        [],
     )
+    found = suggest_competences(text=text, vocabulary=vocabulary, exclude=chosen)
+    listed = {c.pk for c in found} | set(chosen)
+    return found + [c for c in vocabulary if c.pk in ticked and c.pk not in listed]

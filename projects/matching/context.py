@@ -18,9 +18,15 @@ from members.enums import InstitutionStatus
 from members.models import Institution, User
 from projects.enums import ACTIVE_STAGES, OPEN_PARTICIPATION, Stage
 from projects.matching.embedding import embed, sentences
-from projects.matching.index import PROPOSAL_TEXT_FIELDS, MatchingIndex, proposal_text
+from projects.matching.index import MatchingIndex, proposal_text
 from projects.matching.ranking import text_affinity
-from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
+from projects.models import (
+    CONSORTIUM_STATUSES,
+    PROPOSAL_TEXT_FIELDS,
+    Participation,
+    Proposal,
+    ProposalCompetence,
+)
 
 # Stages whose proposals count as an institution's projects (for the newcomer boost).
 PROJECT_STAGES = ACTIVE_STAGES | {Stage.COMPLETED}

@@ -32,9 +32,13 @@ from members.models import (
 from projects.enums import Stage, Visibility
 from projects.matching.embedding import embed, embed_remembered, sentences
 from projects.matching.freshness import data_fingerprint
-from projects.models import CONSORTIUM_STATUSES, Participation, Proposal, ProposalCompetence
-
-PROPOSAL_TEXT_FIELDS = ("title", "summary", "description", "goals", "expected_outcomes")
+from projects.models import (
+    CONSORTIUM_STATUSES,
+    PROPOSAL_TEXT_FIELDS,
+    Participation,
+    Proposal,
+    ProposalCompetence,
+)
 
 
 def proposal_text(fields: dict[str, str], competence_names: Iterable[str]) -> str:

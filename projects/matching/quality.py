@@ -195,3 +195,44 @@ def measure(cases: list[Case], *, index=None) -> dict[str, Figures]:
         for variant, rows in results.items()
         if rows
     }
+
+
+@dataclass(frozen=True)
+class ReviewerFigures:
+    variant: str
+    hit: float  # share of experts among the first REVIEWERS suggested
+    mrr: float  # mean reciprocal rank of the first expert
+    others: float  # mean number of others among the first REVIEWERS
+
+
+REVIEWERS = 10  # as many as the reviewer page suggests
+
+
+def measure_reviewers(cases: list[Case], *, index=None, **options) -> dict[str, ReviewerFigures]:
+    """Figures per variant, from rank_reviewers as the reviewer page asks (lead and lead
+    institution excluded); ``options`` go to rank_reviewers (``text_floor``)."""
+    from projects.matching.reviewers import rank_reviewers
+
+    proposals = Proposal.objects.in_bulk([c.proposal_id for c in cases])
+    results: dict[str, list[tuple[float, float, int]]] = {v: [] for v in VARIANTS}
+    for case in cases:
+        proposal = proposals[case.proposal_id]
+        ranked = rank_reviewers(
+            proposal=proposal,
+            required=list(proposal.required_competences.select_related("competence")),
+            exclude_people={proposal.lead_id},
+            exclude_institutions={proposal.lead_institution_id},
+            limit=REVIEWERS,
+            index=index,
+            **options,
+        )
+        ids = [r.person_id for r in ranked]
+        hit, rr = _hits(ids, case.experts)
+        results[case.variant].append((hit, rr, len(set(ids) - case.experts)))
+    return {
+        variant: ReviewerFigures(
+            variant, *(sum(row[j] for row in rows) / len(rows) for j in range(3))
+        )
+        for variant, rows in results.items()
+        if rows
+    }

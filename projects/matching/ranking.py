@@ -1,4 +1,4 @@
-"""The ranking maths: rank normalisation, score components, weighting and diversity.
+"""The ranking maths: calibrated text similarity, score components, weighting and diversity.
 
 Pure functions of NumPy arrays; reading the database and the index is the callers' part.
 """
@@ -21,17 +21,6 @@ from projects.matching.weights import (
     SEMANTIC_TOP,
     WEIGHTS,
 )
-
-
-def rank_normalise(values: np.ndarray) -> np.ndarray:
-    """Map positive values to their rank share in (0, 1] (ties share the higher rank); 0 stays 0."""
-    out = np.zeros(len(values), dtype=np.float64)
-    positive = values > 0
-    n = int(positive.sum())
-    if n:
-        kept = values[positive]
-        out[positive] = np.searchsorted(np.sort(kept), kept, side="right") / n
-    return out
 
 
 def calibrate(values: np.ndarray, *, floor: float, top: float) -> np.ndarray:

@@ -10,10 +10,10 @@ from members.models import Institution, PersonCompetence, User
 from projects.enums import OPEN_PARTICIPATION, Stage, Visibility
 from projects.matching.cache import resolve_index
 from projects.matching.embedding import embed
-from projects.matching.index import PROPOSAL_TEXT_FIELDS, MatchingIndex, proposal_text
+from projects.matching.index import MatchingIndex, proposal_text
 from projects.matching.ranking import text_affinity
 from projects.matching.weights import REVERSE_WEIGHTS
-from projects.models import Participation, Proposal, ProposalCompetence
+from projects.models import PROPOSAL_TEXT_FIELDS, Participation, Proposal, ProposalCompetence
 
 
 def proposals_needing(

@@ -34,7 +34,7 @@ from projects.enums import ParticipationRole, ParticipationStatus, Stage, Visibi
 from projects.matching import cache as matching_cache
 from projects.matching import embedding as matching_embedding
 from projects.matching import index as matching_index
-from projects.matching.ranking import calibrate, rank_normalise, text_affinity
+from projects.matching.ranking import calibrate, text_affinity
 from projects.matching.weights import (
     LEXICAL_FLOOR,
     LEXICAL_TOP,
@@ -293,12 +293,6 @@ def test_suggest_people_stray_word_does_not_outrank_meaning():
     by_person = {s.person: s for s in top}
     assert top[0].person == expert
     assert by_person[stray].raw["text"] == 0.0
-
-
-def test_rank_normalise_shares_ranks_and_keeps_zero():
-    values = np.array([0.0, 0.2, 0.2, 0.5, 0.1])
-    assert rank_normalise(values).tolist() == [0.0, 0.75, 0.75, 1.0, 0.25]
-    assert rank_normalise(np.zeros(3)).tolist() == [0.0, 0.0, 0.0]
 
 
 def test_index_build_deterministic(planted):

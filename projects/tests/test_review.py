@@ -180,7 +180,11 @@ def test_reviewer_suggestions_rank_by_required_competences_without_conflicts(nee
         (Stage.APPROVED, AssignmentStatus.ASSIGNED),
     ]:
         ReviewAssignment.objects.create(
-            proposal=ProposalFactory(stage=stage),
+            # On another topic: the lead of a public proposal like this one would be suggested
+            # for its text (test_reviewer_suggestions_add_people_close_in_meaning).
+            proposal=ProposalFactory(
+                stage=stage, title="Chronicles", summary="Medieval chronicles and manuscripts."
+            ),
             reviewer=busy,
             assigned_by=coordinator,
             status=status,
@@ -203,6 +207,88 @@ def test_reviewer_suggestions_rank_by_required_competences_without_conflicts(nee
         ("Both Basic", [("Robot learning", 1), ("Safety evaluation", 1)], 0, False),
         ("Safety Leader", [("Safety evaluation", 3)], 0, False),
     ]
+
+
+def _writer(name, bio, levels=None, institution=None):
+    person = _expert(name, levels or {}, institution=institution)
+    person.bio = bio
+    person.save(update_fields=["bio"])
+    return person
+
+
+@pytest.fixture
+def grasping():
+    """A proposal in Review on robot grasping, written in other words than the experts'."""
+    proposal = ProposalFactory(
+        stage=Stage.REVIEW,
+        title="Dexterous manipulation using touch sensors",
+        summary="Deciding how mechanical fingers should hold an item, and noticing when a "
+        "held thing starts sliding.",
+        description="",
+    )
+    return proposal
+
+
+def test_reviewer_suggestions_order_equal_coverage_by_meaning_not_a_stray_word(
+    grasping, fresh_index
+):
+    """Equal coverage goes to the closer text; a shared incidental word ("set") is no
+    closeness at all, so it does not put its writer ahead."""
+    robotics = CompetenceFactory(name="Robot learning")
+    ProposalCompetenceFactory(proposal=grasping, competence=robotics, importance=3)
+    grasping.description = "We set up a lab with robot hands."
+    grasping.save(update_fields=["description"])
+    # As in any alliance, a word like "set" is common in profiles.
+    for n, field in enumerate(["chip design", "compilers", "databases", "law", "biology"]):
+        _writer(f"Other {n}", f"I maintain a test set for {field}.")
+    silent = _writer("Silent Expert", "", {robotics: 2})
+    stray = _writer("Stray Word", "I curate a test set of medieval chronicles.", {robotics: 2})
+    close = _writer(
+        "Close Expert", "Robot grasping with tactile sensing and slip detection.", {robotics: 2}
+    )
+
+    page = reviewer_page(proposal=grasping, search="")
+
+    assert [c.person for c in page.candidates] == [close, silent, stray]
+    assert [c.close_in_meaning for c in page.candidates] == [False, False, False]
+
+
+def test_reviewer_suggestions_add_people_close_in_meaning_below_coverage(grasping, fresh_index):
+    robotics = CompetenceFactory(name="Robot learning")
+    ProposalCompetenceFactory(proposal=grasping, competence=robotics, importance=3)
+    covering = _writer("Covering", "I build compilers.", {robotics: 1})
+    close = _writer(
+        "Close Writer", "Robot grasping with tactile sensing and slip detection in the gripper."
+    )
+    _writer("Far Writer", "Medieval chronicles and manuscripts.")
+    _writer(
+        "Close Colleague",
+        "Robot grasping with tactile sensing and slip detection in the gripper.",
+        institution=grasping.lead_institution,
+    )
+
+    page = reviewer_page(proposal=grasping, search="")
+
+    assert [(c.person, c.close_in_meaning, c.competences) for c in page.candidates] == [
+        (covering, False, list(covering.competences.all())),
+        (close, True, []),
+    ]
+
+
+def test_reviewer_suggestions_without_required_competences_go_by_meaning(
+    grasping, fresh_index, client
+):
+    close = _writer(
+        "Close Writer", "Robot grasping with tactile sensing and slip detection in the gripper."
+    )
+    _writer("Far Writer", "Medieval chronicles and manuscripts.")
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+
+    response = client.get(reverse("projects:reviewer_assign", args=[grasping.slug]))
+
+    assert [c.person for c in response.context["candidates"]] == [close]
+    assert "Their profile is close in meaning to the proposal." in response.content.decode()
 
 
 def test_reviewer_suggestions_leave_out_what_the_index_does_not_know_yet(needs, fresh_index):

@@ -19,6 +19,7 @@ from projects.views.matching import (
 )
 from projects.views.proposals import (
     my_proposals,
+    proposal_competence_suggestions,
     proposal_create,
     proposal_detail,
     proposal_edit,
@@ -53,6 +54,7 @@ __all__ = [
     "partnering_inbox",
     "pipeline",
     "progress_update_create",
+    "proposal_competence_suggestions",
     "proposal_create",
     "proposal_decide",
     "proposal_detail",

@@ -10,16 +10,17 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.exceptions import DomainError, NotPermitted
 from core.http import HtmxHttpRequest, render_page
 from core.pagecache import member_page, public_page
-from members.models import FocusArea
+from members.models import Competence, FocusArea
 from members.selectors import competence_vocabulary
 from projects import matching, selectors, services
 from projects.enums import DEFINE_STAGES, MilestoneStatus, Stage
 from projects.forms import (
+    CompetenceSuggestionForm,
     JoinRequestForm,
     MilestoneForm,
     ProgressUpdateForm,
@@ -170,9 +171,10 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
     if not rules.has_perm("projects.create_proposal", request.user):
         messages.error(request, _("Proposals are led by researchers with an active affiliation."))
         return redirect("members:my_affiliations")
+    vocabulary = list(competence_vocabulary())
     form = ProposalForm(
         request.POST if request.method == "POST" else None,
-        vocabulary=competence_vocabulary(),
+        vocabulary=vocabulary,
         lead_institutions=selectors.lead_institutions(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
@@ -183,6 +185,7 @@ def proposal_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your draft is saved. Only you can see it for now."))
             return redirect(proposal)
+    _offer_suggestions(form, vocabulary)
     return render(request, "projects/proposal_form.html", {"form": form, "proposal": None})
 
 
@@ -199,9 +202,6 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
         instance=proposal,
         vocabulary=vocabulary,
         importances=importances,
-        suggested=matching.suggest_proposal_competences(
-            proposal=proposal, vocabulary=vocabulary, exclude=importances
-        ),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,7 +217,49 @@ def proposal_edit(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 messages.success(request, _("Saved. A new revision is on record."))
             return redirect(proposal)
+    _offer_suggestions(form, vocabulary)
     return render(request, "projects/proposal_form.html", {"form": form, "proposal": proposal})
+
+
+def _offer_suggestions(
+    form: ProposalForm | CompetenceSuggestionForm, vocabulary: list[Competence]
+) -> None:
+    """Suggest competences from the form's text as the lead has it, not from what is saved."""
+    form.suggested_competences = matching.suggest_draft_competences(
+        fields=form.text,
+        vocabulary=vocabulary,
+        chosen=form.chosen_competences,
+        ticked=form.ticked_suggestions,
+    )
+
+
+@login_required
+@require_POST
+def proposal_competence_suggestions(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """The proposal form's suggested competences, for the text the lead has written so far.
+
+    Reads only what the request sends (the form as it stands); saves nothing. For a new
+    proposal, whoever may create one; for a saved one, whoever may edit it (404 otherwise).
+    """
+    if slug is None:
+        if not rules.has_perm("projects.create_proposal", request.user):
+            raise Http404
+    else:
+        proposal = selectors.proposal_get(user=request.user, slug=slug)
+        if not rules.has_perm("projects.edit_proposal", request.user, proposal):
+            raise Http404
+    vocabulary = list(competence_vocabulary())
+    form = CompetenceSuggestionForm(request.POST, vocabulary=vocabulary)
+    if form.is_valid():
+        _offer_suggestions(form, vocabulary)
+    else:
+        # The error shows in the block; the ticks stay, as the lead may still save them.
+        form.suggested_competences = [
+            c
+            for c in vocabulary
+            if c.pk in form.ticked_suggestions and c.pk not in form.chosen_competences
+        ]
+    return render(request, "projects/proposal_form.html#suggestions", {"form": form})
 
 
 @login_required

@@ -159,3 +159,34 @@ document.addEventListener("visibilitychange", () => {
 });
 
 window.addEventListener("focus", refreshBell);
+
+// A block of checkboxes that htmx replaces while the reader may be ticking them
+// (data-keep-checked): a box ticked or cleared while the request was on its way keeps the
+// reader's state in the new content, which the server rendered from the older one.
+let keptChecks = null;
+
+document.addEventListener("htmx:beforeSwap", (event) => {
+  const target = event.detail.target;
+  keptChecks = target?.hasAttribute("data-keep-checked")
+    ? new Map(
+        Array.from(target.querySelectorAll("input[type=checkbox]"), (box) => [
+          `${box.name}=${box.value}`,
+          box.checked,
+        ]),
+      )
+    : null;
+});
+
+document.addEventListener("htmx:afterSwap", (event) => {
+  const target = event.detail.target;
+  if (!keptChecks || !target?.hasAttribute("data-keep-checked")) {
+    return;
+  }
+  target.querySelectorAll("input[type=checkbox]").forEach((box) => {
+    const checked = keptChecks.get(`${box.name}=${box.value}`);
+    if (checked !== undefined) {
+      box.checked = checked;
+    }
+  });
+  keptChecks = null;
+});

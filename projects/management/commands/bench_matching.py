@@ -29,7 +29,7 @@ from projects.matching.consortium import Problem
 from projects.matching.context import Context
 from projects.matching.embedding import embed
 from projects.matching.index import fit, load_corpus
-from projects.matching.quality import measure, seed_paraphrase_alliance
+from projects.matching.quality import measure, measure_reviewers, seed_paraphrase_alliance
 from projects.models import (
     ConsortiumRules,
     Participation,
@@ -328,9 +328,11 @@ class Command(BaseCommand):
             teardown_databases(old_config, verbosity=0)
 
     def quality(self) -> None:
-        """Experts found in the top 10 and their mean reciprocal rank, per proposal variant."""
+        """Experts found in the top 10 and their mean reciprocal rank, per proposal variant,
+        for partners and for reviewers."""
         cases = seed_paraphrase_alliance()
-        figures = measure(cases, index=build_index())
+        index = build_index()
+        figures = measure(cases, index=index)
         for variant, f in figures.items():
             self.emit(f"people_top10_share_{variant}", "paraphrase", f.people_hit, "share")
             self.emit(f"people_mrr_{variant}", "paraphrase", f.people_mrr, "mrr")
@@ -338,6 +340,10 @@ class Command(BaseCommand):
                 f"institutions_top10_share_{variant}", "paraphrase", f.institutions_hit, "share"
             )
             self.emit(f"institutions_mrr_{variant}", "paraphrase", f.institutions_mrr, "mrr")
+        for variant, r in measure_reviewers(cases, index=index).items():
+            self.emit(f"reviewers_top10_share_{variant}", "paraphrase", r.hit, "share")
+            self.emit(f"reviewers_mrr_{variant}", "paraphrase", r.mrr, "mrr")
+            self.emit(f"reviewers_others_{variant}", "paraphrase", r.others, "people")
 
     def bench(self, *, size: str, seed: int, repeat: int, naive_repeat: int, solves: int) -> None:
         started = time.perf_counter()
