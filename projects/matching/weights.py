@@ -40,8 +40,10 @@ COMPETENCE_SUGGESTION_TEXT = 20_000
 # Reviewer suggestions: below the people whose competences cover the proposal's required
 # ones come those whose calibrated text affinity (as for partners) reaches this, with none.
 # On the paraphrase set, a proposal in other words without competences: 0.25 finds 85 % of
-# the experts with 2.4 others in a top 10, 0.4 finds 79 % with 1.3, 0.6 finds 58 % with none.
-REVIEWER_TEXT_FLOOR = 0.4
+# the experts with 2.4 others in a top 10, 0.4 finds 79 % with 1.3, 0.5 finds 71 % with 0.8,
+# 0.6 finds 58 % with none. 0.5: fewer names a coordinator must weigh (in the demo, 0.4
+# offered a compiler engineer for a red-teaming toolkit).
+REVIEWER_TEXT_FLOOR = 0.5
 
 # Reverse matching (proposals that need a person's or an institution's expertise).
 REVERSE_WEIGHTS: dict[str, float] = {"coverage": 0.6, "text": 0.4}

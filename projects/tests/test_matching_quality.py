@@ -32,7 +32,7 @@ def test_paraphrase_set_reviewers():
     for variant in ("own_with", "other_with"):
         assert (figures[variant].hit, figures[variant].mrr) == (1.0, 1.0)
     assert (figures["own_without"].hit, figures["own_without"].mrr) == (1.0, 1.0)
-    assert figures["own_without"].others <= 2.0
-    assert figures["other_without"].hit >= 0.75
-    assert figures["other_without"].mrr >= 0.85
-    assert figures["other_without"].others <= 1.5
+    assert figures["own_without"].others <= 1.0
+    assert figures["other_without"].hit >= 0.7
+    assert figures["other_without"].mrr >= 0.8
+    assert figures["other_without"].others <= 1.0
