@@ -19,6 +19,11 @@ hit loads neither the session nor the person. Only an expiry needs no write: a s
 may get its copies for up to ``PAGE_CACHE_SECONDS`` after it expired. Writes are rare
 next to reads, so the pages still come from the cache most of the time.
 
+A copy past ``PAGE_CACHE_SECONDS`` is renewed by the first request that finds it so (it
+takes a lock, ``RENEWING``, for ``RENEWAL_SECONDS`` at most); requests that come while it
+renders get the copy rather than all rendering the page at once. A copy of another
+version is never served: renewal stretches only what time alone bounds, by one render.
+
 What differs per visitor in such a page is the CSRF token: it is stored as a placeholder and
 the current request's token is put back when the page is served (``get_token`` also makes
 the CSRF middleware set the cookie, as a rendered page would). The site sends no CSP
@@ -44,6 +49,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import time
 import uuid
 from collections.abc import Callable
 
@@ -62,6 +68,10 @@ from django.utils.crypto import salted_hmac
 VERSION_KEY = "pagecache:public-version"
 DATA_VERSION_KEY = "pagecache:data-version"
 CSRF_PLACEHOLDER = "__page-cache-csrf-token__"
+# A copy past its ``PAGE_CACHE_SECONDS`` is kept this much longer: while one request renders
+# the page anew (holding the key + RENEWING for at most as long), the others get the copy.
+RENEWAL_SECONDS = 30
+RENEWING = ":renewing"
 MESSAGES_SESSION_KEY = SessionStorage.session_key
 _KEY_SALT = "core.pagecache.session"
 # A masked CSRF token: 64 letters and digits (django.middleware.csrf).
@@ -214,31 +224,60 @@ def _cached[**P](view: Callable[P, HttpResponse], *, public: bool) -> Callable[P
         # One round trip: the page and the version it must have been rendered at.
         found = cache.get_many([version_key, key])
         version, entry = found.get(version_key), found.get(key)
+        renewing = None
         if version is not None and entry is not None and entry["version"] == version:
-            return _serve(request, entry)
-        response = view(*args, **kwargs)
-        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
-            response.render()
-        if version is None:
-            # No version yet (a fresh or flushed cache): start one. If a change set one
-            # meanwhile, this page may predate it: leave it to the next request.
-            started = uuid.uuid4().hex
-            version = started if cache.add(version_key, started, timeout=None) else None
-        if (
-            version is not None
-            and _storable(response)
-            and not _personal(request)
-            and _stored_for(request, whose)
-        ):
-            entry = {
-                "version": version,
-                "content": _without_token(request, response.content.decode(response.charset)),
-                "headers": [(n, response[n]) for n in _KEPT_HEADERS if n in response],
-            }
-            cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
-        return response
+            # Past its time, one request renders the page anew while the others get the
+            # copy meanwhile: 50 requests at once would otherwise all render it.
+            if entry.get("fresh_until", 0) > time.time() or not cache.add(
+                key + RENEWING, 1, timeout=RENEWAL_SECONDS
+            ):
+                return _serve(request, entry)
+            renewing = key + RENEWING
+        try:
+            return _render_and_store(
+                view, args, kwargs, whose=whose, key=key, version_key=version_key, version=version
+            )
+        finally:
+            if renewing is not None:
+                cache.delete(renewing)
 
     return wrapper
+
+
+def _render_and_store(
+    view: Callable[..., HttpResponse],
+    args: tuple,
+    kwargs: dict,
+    *,
+    whose: str,
+    key: str,
+    version_key: str,
+    version: str | None,
+) -> HttpResponse:
+    """Render the page, and keep it when it may be served as this copy."""
+    request = args[0]
+    response = view(*args, **kwargs)
+    if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+        response.render()
+    if version is None:
+        # No version yet (a fresh or flushed cache): start one. If a change set one
+        # meanwhile, this page may predate it: leave it to the next request.
+        started = uuid.uuid4().hex
+        version = started if cache.add(version_key, started, timeout=None) else None
+    if (
+        version is not None
+        and _storable(response)
+        and not _personal(request)
+        and _stored_for(request, whose)
+    ):
+        entry = {
+            "version": version,
+            "fresh_until": time.time() + settings.PAGE_CACHE_SECONDS,
+            "content": _without_token(request, response.content.decode(response.charset)),
+            "headers": [(n, response[n]) for n in _KEPT_HEADERS if n in response],
+        }
+        cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS + RENEWAL_SECONDS)
+    return response
 
 
 def public_page[**P](view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:

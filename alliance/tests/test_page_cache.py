@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from core import pagecache
 from core.pagecache import CSRF_PLACEHOLDER, DATA_VERSION_KEY, VERSION_KEY, watch_writes
 from members.enums import COORDINATORS_GROUP
 from members.services import person_update_profile
@@ -326,3 +328,57 @@ def test_page_cache_serves_nothing_to_a_signed_out_sessions_cookie(page_cache, s
 
     assert [page.status_code for page in pages] == [200, 200]
     assert (after.status_code, after["Location"]) == (302, f"{reverse('account_login')}?next={url}")
+
+
+def test_page_cache_renews_a_copy_past_its_time_once_while_others_get_it(
+    page_cache, monkeypatch, django_assert_num_queries
+):
+    """Past PAGE_CACHE_SECONDS one request renders the page anew; requests meanwhile get the
+    copy rather than all rendering it at once. A change no event records (a queryset
+    update) shows once the copy is renewed."""
+    proposal = ProposalFactory(stage=Stage.DRIVE, title="Robots that learn from video")
+    url = reverse("projects:proposal_list")
+    keys = []
+    monkeypatch.setattr(pagecache, "_key", _recording(pagecache._key, keys))
+    Client().get(url)
+    Proposal.objects.filter(pk=proposal.pk).update(title="Robots that learn from speech")
+    entry = cache.get(keys[-1])
+    cache.set(keys[-1], {**entry, "fresh_until": time.time() - 1})
+    cache.add(keys[-1] + pagecache.RENEWING, 1)  # another request is renewing it
+
+    with django_assert_num_queries(0):
+        meanwhile = Client().get(url).content.decode()
+    cache.delete(keys[-1] + pagecache.RENEWING)  # it failed before storing
+    renewed = Client().get(url).content.decode()
+    with django_assert_num_queries(0):
+        again = Client().get(url).content.decode()
+
+    assert "Robots that learn from video" in meanwhile
+    assert "Robots that learn from speech" in renewed
+    assert "Robots that learn from speech" in again
+    assert cache.get(keys[-1] + pagecache.RENEWING) is None
+    assert cache.get(keys[-1])["fresh_until"] > time.time()
+
+
+def test_page_cache_renews_nothing_of_another_version(page_cache, monkeypatch):
+    """A copy of an earlier version is never served, renewal or not."""
+    proposal = ProposalFactory(stage=Stage.DRIVE, title="Robots that learn from video")
+    url = reverse("projects:proposal_list")
+    keys = []
+    monkeypatch.setattr(pagecache, "_key", _recording(pagecache._key, keys))
+    Client().get(url)
+    Proposal.objects.filter(pk=proposal.pk).update(title="Robots that learn from speech")
+    cache.add(keys[-1] + pagecache.RENEWING, 1)
+
+    pagecache.public_version_bump()
+    page = Client().get(url).content.decode()
+
+    assert "Robots that learn from speech" in page
+
+
+def _recording(key, keys: list[str]):
+    def recorded(*args, **kwargs) -> str:
+        keys.append(key(*args, **kwargs))
+        return keys[-1]
+
+    return recorded
