@@ -10,6 +10,8 @@ from django.urls import reverse
 from conftest import require
 from core import search
 from members.enums import InstitutionKind, InstitutionStatus
+from members.models import Institution, User
+from members.selectors import INSTITUTION_SEARCH_FIELDS, PERSON_SEARCH_FIELDS
 from members.tests.factories import (
     CompetenceFactory,
     CoordinatorFactory,
@@ -20,6 +22,8 @@ from members.tests.factories import (
     UserFactory,
 )
 from projects.enums import Stage, Visibility
+from projects.models import Proposal
+from projects.selectors import PROPOSAL_SEARCH_FIELDS
 from projects.tests.factories import ProposalCompetenceFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -285,3 +289,36 @@ def test_search_answers_htmx_with_the_results_alone(client):
     assert response.status_code == 200
     assert "<mark>Zebrafish</mark> atlas" in response.content.decode()
     assert "<html" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        (Institution, INSTITUTION_SEARCH_FIELDS),
+        (User, PERSON_SEARCH_FIELDS),
+        (Proposal, PROPOSAL_SEARCH_FIELDS),
+    ],
+    ids=["institution", "person", "proposal"],
+)
+def test_stored_search_vector_is_the_vector_of_the_fields_the_search_names(model, fields):
+    """The generated column the migrations made holds what search_vector(fields) computes,
+    also after an edit, so the search ranks by the fields its selector names."""
+    require(connection.vendor == "postgresql", "the stored vector is PostgreSQL's")
+    ProposalFactory(
+        title="Tactile grasping",
+        summary="Robots that feel",
+        description="Grippers with *touch* sensors",
+        lead__display_name="Mei Lin Chen",
+        lead__bio="Dexterous manipulation",
+        lead_institution__city="Zürich",
+        lead_institution__description="A university",
+    )
+    rows = model.objects.annotate(
+        stored=search.StoredDocument(), computed=search.search_vector(*fields)
+    )
+    model.objects.update(**{fields[0][0]: "Renamed after the insert"})
+
+    pairs = list(rows.values_list("stored", "computed"))
+
+    assert pairs
+    assert all(stored == computed and stored for stored, computed in pairs)
