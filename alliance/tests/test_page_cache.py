@@ -336,19 +336,13 @@ def test_page_cache_renews_a_copy_past_its_time_once_while_others_get_it(
     """Past PAGE_CACHE_SECONDS one request renders the page anew; requests meanwhile get the
     copy rather than all rendering it at once. A change no event records (a queryset
     update) shows once the copy is renewed."""
-    proposal = ProposalFactory(stage=Stage.DRIVE, title="Robots that learn from video")
-    url = reverse("projects:proposal_list")
-    keys = []
-    monkeypatch.setattr(pagecache, "_key", _recording(pagecache._key, keys))
-    Client().get(url)
-    Proposal.objects.filter(pk=proposal.pk).update(title="Robots that learn from speech")
-    entry = cache.get(keys[-1])
-    cache.set(keys[-1], {**entry, "fresh_until": time.time() - 1})
-    cache.add(keys[-1] + pagecache.RENEWING, 1)  # another request is renewing it
+    url, key = _copy_then_retitled(monkeypatch)
+    cache.set(key, {**cache.get(key), "fresh_until": time.time() - 1})
+    cache.add(key + pagecache.RENEWING, 1)  # another request is renewing it
 
     with django_assert_num_queries(0):
         meanwhile = Client().get(url).content.decode()
-    cache.delete(keys[-1] + pagecache.RENEWING)  # it failed before storing
+    cache.delete(key + pagecache.RENEWING)  # it failed before storing
     renewed = Client().get(url).content.decode()
     with django_assert_num_queries(0):
         again = Client().get(url).content.decode()
@@ -356,19 +350,14 @@ def test_page_cache_renews_a_copy_past_its_time_once_while_others_get_it(
     assert "Robots that learn from video" in meanwhile
     assert "Robots that learn from speech" in renewed
     assert "Robots that learn from speech" in again
-    assert cache.get(keys[-1] + pagecache.RENEWING) is None
-    assert cache.get(keys[-1])["fresh_until"] > time.time()
+    assert cache.get(key + pagecache.RENEWING) is None
+    assert cache.get(key)["fresh_until"] > time.time()
 
 
 def test_page_cache_renews_nothing_of_another_version(page_cache, monkeypatch):
     """A copy of an earlier version is never served, renewal or not."""
-    proposal = ProposalFactory(stage=Stage.DRIVE, title="Robots that learn from video")
-    url = reverse("projects:proposal_list")
-    keys = []
-    monkeypatch.setattr(pagecache, "_key", _recording(pagecache._key, keys))
-    Client().get(url)
-    Proposal.objects.filter(pk=proposal.pk).update(title="Robots that learn from speech")
-    cache.add(keys[-1] + pagecache.RENEWING, 1)
+    url, key = _copy_then_retitled(monkeypatch)
+    cache.add(key + pagecache.RENEWING, 1)
 
     pagecache.public_version_bump()
     page = Client().get(url).content.decode()
@@ -376,9 +365,19 @@ def test_page_cache_renews_nothing_of_another_version(page_cache, monkeypatch):
     assert "Robots that learn from speech" in page
 
 
-def _recording(key, keys: list[str]):
+def _copy_then_retitled(monkeypatch) -> tuple[str, str]:
+    """A visitor's copy of the proposal list, then its proposal retitled by a queryset update
+    (no event, so the public version stays): the list's URL and the copy's cache key."""
+    proposal = ProposalFactory(stage=Stage.DRIVE, title="Robots that learn from video")
+    url = reverse("projects:proposal_list")
+    keys = []
+    key = pagecache._key
+
     def recorded(*args, **kwargs) -> str:
         keys.append(key(*args, **kwargs))
         return keys[-1]
 
-    return recorded
+    monkeypatch.setattr(pagecache, "_key", recorded)
+    Client().get(url)
+    Proposal.objects.filter(pk=proposal.pk).update(title="Robots that learn from speech")
+    return url, keys[-1]

@@ -11,22 +11,20 @@ from core.search import document_add, document_remove
 FIELDS = (("title", "A"), ("summary", "B"), ("description", "C"))
 
 
+def _document(apps) -> dict:
+    return {
+        "model": apps.get_model("projects", "Proposal"),
+        "fields": FIELDS,
+        "replaces": "proposal_search_idx",
+    }
+
+
 def add(apps, schema_editor):
-    document_add(
-        schema_editor,
-        model=apps.get_model("projects", "Proposal"),
-        fields=FIELDS,
-        replaces="proposal_search_idx",
-    )
+    document_add(schema_editor, **_document(apps))
 
 
 def remove(apps, schema_editor):
-    document_remove(
-        schema_editor,
-        model=apps.get_model("projects", "Proposal"),
-        fields=FIELDS,
-        replaces="proposal_search_idx",
-    )
+    document_remove(schema_editor, **_document(apps))
 
 
 class Migration(migrations.Migration):
