@@ -324,9 +324,13 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=5 * 60)
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
 LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=100)
+# "Sign in with your institution" looks up the address's domain and may call the provider:
+# this many tries per address a minute, then 429 (members.views.sso_start).
+INSTITUTION_SIGN_INS_PER_ADDRESS = env.int("INSTITUTION_SIGN_INS_PER_ADDRESS", default=30)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"{LOGIN_FAILURES_PER_ADDRESS}/{LOGIN_FAILURE_WINDOW}s/ip,"
     f"{LOGIN_FAILURES_PER_ACCOUNT}/{LOGIN_FAILURE_WINDOW}s/key",
+    "institution_sign_in": f"{INSTITUTION_SIGN_INS_PER_ADDRESS}/m/ip",
 }
 # Behind a proxy every request comes from the proxy's address: name how many proxies in front
 # set X-Forwarded-For, so that the per-address limit counts the clients' addresses.

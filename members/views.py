@@ -9,6 +9,7 @@ from copy import copy
 from urllib.parse import urlsplit
 
 import rules
+from allauth.core import ratelimit
 from allauth.idp.oidc import views as oidc_views
 from allauth.idp.oidc.models import Client as OIDCClient
 from allauth.socialaccount.helpers import render_authentication_error
@@ -468,7 +469,15 @@ def institution_sso(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def sso_start(request: HttpRequest) -> HttpResponse:
-    """ "Sign in with your institution": the address's domain picks the provider."""
+    """ "Sign in with your institution": the address's domain picks the provider.
+
+    Tries are limited per client address (``INSTITUTION_SIGN_INS_PER_ADDRESS`` a minute):
+    each looks up a domain and may call an institution's provider.
+    """
+    if request.method == "POST" and (
+        refused := ratelimit.consume_or_429(request, action="institution_sign_in")
+    ):
+        return refused
     form = InstitutionSignInForm(request.POST if request.method == "POST" else None)
     next_url = safe_next_url(request, default="")
     if form.is_valid():

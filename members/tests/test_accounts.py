@@ -500,7 +500,10 @@ def test_login_failures_behind_a_trusted_proxy_count_per_client_address(client, 
 
 
 def test_login_limits_are_strict_per_account_and_generous_per_address(settings):
-    assert settings.ACCOUNT_RATE_LIMITS == {"login_failed": "100/300s/ip,5/300s/key"}
+    assert settings.ACCOUNT_RATE_LIMITS == {
+        "login_failed": "100/300s/ip,5/300s/key",
+        "institution_sign_in": "30/m/ip",
+    }
 
 
 # Password reset ------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.messages import get_messages
+from django.test import Client
 from django.urls import reverse
 
 from members import sso
@@ -19,6 +21,16 @@ from members.tests.factories import InstitutionFactory, UserFactory
 from members.tests.oidc_provider import FakeProvider, FakeResponse
 
 LOGIN = "/accounts/login/"
+
+
+_ADDRESSES = itertools.count(1)
+
+
+@pytest.fixture
+def client() -> Client:
+    """A browser at an address of its own: tries from one address are limited per minute."""
+    n = next(_ADDRESSES)
+    return Client(REMOTE_ADDR=f"198.51.{n // 250}.{n % 250 + 1}")
 
 
 @pytest.fixture
@@ -737,3 +749,23 @@ def test_sso_required_needs_the_institutions_domains(coordinator):
     assert refused.value.message == (
         "Add the institution's email domains first: they decide whom the sign-in is required of."
     )
+
+
+def test_sso_start_refuses_past_its_limit_per_address_and_starts_nothing(
+    client, provider, config, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "institution_sign_in": "2/m/ip"}
+    # An address of its own: other tests' tries from the test client's count for theirs.
+    address = {"REMOTE_ADDR": "203.0.113.7"}
+    url = reverse("sso_start")
+    tries = [client.post(url, {"email": "bob@elsewhere.example"}, **address) for _ in range(2)]
+
+    refused = client.post(url, {"email": "ada@uni.example"}, **address)
+    elsewhere = client.post(url, {"email": "bob@elsewhere.example"}, REMOTE_ADDR="203.0.113.8")
+
+    assert [t.status_code for t in tries] == [200, 200]
+    assert refused.status_code == 429
+    assert "Too many attempts" in refused.content.decode()
+    assert "Location" not in refused
+    assert elsewhere.status_code == 200
+    assert client.get(url, **address).status_code == 200
