@@ -18,11 +18,10 @@ from members.enums import InstitutionStatus
 from members.models import Institution, User
 from projects.enums import ACTIVE_STAGES, OPEN_PARTICIPATION, Stage
 from projects.matching.embedding import embed, sentences
-from projects.matching.index import MatchingIndex, proposal_text
+from projects.matching.index import MatchingIndex, proposal_query_text
 from projects.matching.ranking import text_affinity
 from projects.models import (
     CONSORTIUM_STATUSES,
-    PROPOSAL_TEXT_FIELDS,
     Participation,
     Proposal,
     ProposalCompetence,
@@ -122,8 +121,7 @@ class Context:
         # The proposal as the viewer reads it now; embedded here, at query time, and kept only
         # on this request's context: a draft's or a confidential proposal's text never enters
         # the shared index.
-        fields = {name: getattr(self.proposal, name) for name in PROPOSAL_TEXT_FIELDS}
-        return proposal_text(fields, [r.name for r in self.requirements])
+        return proposal_query_text(self.proposal, [r.name for r in self.requirements])
 
     @cached_property
     def query(self):

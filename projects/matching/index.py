@@ -48,6 +48,17 @@ def proposal_text(fields: dict[str, str], competence_names: Iterable[str]) -> st
     return "\n".join(p for p in parts if p)
 
 
+def proposal_query_text(proposal: Proposal, competence_names: Iterable[str]) -> str:
+    """A proposal's text as matching reads it at query time, for a viewer who may read it.
+
+    Embedded per request and never kept in the shared index: a draft's or a confidential
+    proposal's text reaches only its own viewer's suggestions.
+    """
+    return proposal_text(
+        {name: getattr(proposal, name) for name in PROPOSAL_TEXT_FIELDS}, competence_names
+    )
+
+
 def summary_text(title: str, summary: str) -> str:
     return f"{title}. {summary}"
 

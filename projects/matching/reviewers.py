@@ -10,10 +10,10 @@ import numpy as np
 
 from projects.matching.cache import resolve_index
 from projects.matching.embedding import embed
-from projects.matching.index import MatchingIndex, proposal_text
+from projects.matching.index import MatchingIndex, proposal_query_text
 from projects.matching.ranking import competence_coverage, text_affinity
 from projects.matching.weights import REVIEWER_TEXT_FLOOR
-from projects.models import PROPOSAL_TEXT_FIELDS, Proposal, ProposalCompetence
+from projects.models import Proposal, ProposalCompetence
 
 
 class RankedReviewer(NamedTuple):
@@ -61,9 +61,7 @@ def rank_reviewers(
     at_excluded = np.isin(index.institution_ids[index.row_institution], list(exclude_institutions))
     excluded[index.row_person[at_excluded]] = True
 
-    # The proposal as the caller may read it, embedded here and never kept in the index.
-    fields = {name: getattr(proposal, name) for name in PROPOSAL_TEXT_FIELDS}
-    query = proposal_text(fields, [r.competence.name for r in required])
+    query = proposal_query_text(proposal, [r.competence.name for r in required])
     sims = text_affinity(
         semantic=index.semantic_similarities(embed([query])[0]),
         lexical=index.text_similarities(index.query_vector(query)),
